@@ -1,0 +1,1 @@
+// Simulated rig firmware. See docs/architecture.md.

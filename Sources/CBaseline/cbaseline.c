@@ -1,0 +1,2 @@
+#include "cbaseline.h"
+int cbaseline_version(void) { return 1; }

@@ -1,0 +1,20 @@
+#include <modbus.h>
+#include <errno.h>
+
+// libmodbus spells its error numbers as macro arithmetic over an anonymous enum,
+// which Swift does not import. Re-export the ones we branch on.
+static const int cmodbus_EMBXILFUN = EMBXILFUN;
+static const int cmodbus_EMBXILADD = EMBXILADD;
+static const int cmodbus_EMBXILVAL = EMBXILVAL;
+static const int cmodbus_EMBXSFAIL = EMBXSFAIL;
+static const int cmodbus_EMBXACK = EMBXACK;
+static const int cmodbus_EMBXSBUSY = EMBXSBUSY;
+static const int cmodbus_EMBXNACK = EMBXNACK;
+static const int cmodbus_EMBXMEMPAR = EMBXMEMPAR;
+static const int cmodbus_EMBXGPATH = EMBXGPATH;
+static const int cmodbus_EMBXGTAR = EMBXGTAR;
+static const int cmodbus_EMBBADCRC = EMBBADCRC;
+static const int cmodbus_EMBBADDATA = EMBBADDATA;
+static const int cmodbus_EMBBADEXC = EMBBADEXC;
+static const int cmodbus_EMBMDATA = EMBMDATA;
+static const int cmodbus_EMBBADSLAVE = EMBBADSLAVE;

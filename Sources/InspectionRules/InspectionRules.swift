@@ -1,0 +1,1 @@
+// The InspectionRules module. See docs/architecture.md.

@@ -1,0 +1,1 @@
+// The LaneTesting module. See docs/architecture.md.

@@ -1,0 +1,1 @@
+// The Procedures module. See docs/architecture.md.

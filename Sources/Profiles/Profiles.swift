@@ -1,0 +1,1 @@
+// The Profiles module. See docs/architecture.md.

@@ -1,0 +1,1 @@
+// The Rigs module. See docs/architecture.md.

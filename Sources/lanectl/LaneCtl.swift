@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `lanectl`: the one executable of a LaneControl station.
+@main
+struct LaneCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lanectl",
+        abstract: "Runs and inspects a LaneControl vehicle-inspection station.",
+        subcommands: [
+            // Each area adds its command here, one line each.
+        ]
+    )
+}
