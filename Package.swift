@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // libmodbus, as Debian packages it. Nothing else goes here.
@@ -42,12 +43,13 @@ let package = Package(
             ]
         ),
         .target(name: "Procedures", dependencies: ["LaneCore", "InspectionRules"]),
-        .target(name: "Valet", dependencies: ["LaneCore"]),
+        .target(name: "Valet", dependencies: ["LaneCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Journal",
             dependencies: [
                 "LaneCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

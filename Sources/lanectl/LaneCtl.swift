@@ -7,6 +7,7 @@ struct LaneCtl: AsyncParsableCommand {
         commandName: "lanectl",
         abstract: "Runs and inspects a LaneControl vehicle-inspection station.",
         subcommands: [
+            BenchCommand.self,
             // Each area adds its command here, one line each.
         ]
     )
