@@ -56,6 +56,18 @@ enum ItemMaker {
         missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity? = nil,
         extraNotes: [Note] = []
     ) -> RuleItem {
+        var item = decide(
+            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+            decision: decision, rounding: rounding, severityOnFail: severityOnFail, extraNotes: extraNotes)
+        item.rounding = rounding
+        return item
+    }
+
+    private static func decide(
+        id: String, subject: Subject, unit: String, basis: Basis?, clause: String, value: Double?,
+        missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity?,
+        extraNotes: [Note]
+    ) -> RuleItem {
         switch decision {
         case .notApplicable(let note):
             return RuleItem(

@@ -28,7 +28,8 @@ enum Explainer {
             }
             return Explanation(en: en, zh: zh)
         case .pass, .fail:
-            let value = item.value ?? 0
+            // CN percentages are compared at 0.1 %: show the figure that was compared.
+            let value = item.rounding == .tenth ? Rounding.halfUp(item.value ?? 0, places: 1) : (item.value ?? 0)
             let comparison = compare(value, item.limit, item.unit, pass: item.withinLimit)
             var en = "\(name.en) \(comparison.en)"
             var zh = "\(name.zh) \(comparison.zh)"

@@ -73,6 +73,8 @@ public struct RuleItem: Sendable, Hashable {
     /// differ from the verdict when a rule overrides the comparison (wheels locked, the CN
     /// 430 000 cd cap), and it picks the sign in the explanation.
     public var withinLimit: Bool
+    /// How the value was rounded before comparison (explanations show the compared figure).
+    public var rounding: Rounding = .none
 
     /// Creates an item.
     public init(
