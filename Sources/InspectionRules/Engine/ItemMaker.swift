@@ -20,25 +20,27 @@ struct Input {
 enum ItemMaker {
     /// Judges one item.
     ///
-    /// - Returns nil when every input is absent (not measured: the item does not appear).
+    /// - Returns nil when every primary input (the first `primary` inputs, default all) is absent:
+    ///   not measured, so the item does not appear. A load alone does not make a drag item.
     /// - A missing (null) or absent input among present ones makes the item `incomplete`, naming it.
     static func make(
         id: String, subject: Subject, unit: String, basis: Basis? = nil, clause: String,
-        inputs: [Input], decision: LimitDecision, rounding: Rounding,
+        inputs: [Input], primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
         severityOnFail: Severity? = nil, compute: ([Double]) -> Double
     ) -> RuleItem? {
         var values: [Double] = []
         values.reserveCapacity(inputs.count)
         var missing: [String] = []
         var anyPresent = false
-        for input in inputs {
+        let primaryCount = primary ?? inputs.count
+        for (position, input) in inputs.enumerated() {
             switch input.reading {
             case .value(let value):
                 values.append(value)
-                anyPresent = true
+                if position < primaryCount { anyPresent = true }
             case .missing:
                 missing.append(input.path)
-                anyPresent = true
+                if position < primaryCount { anyPresent = true }
             case .absent:
                 missing.append(input.path)
             }
@@ -56,8 +58,10 @@ enum ItemMaker {
         missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity? = nil,
         extraNotes: [Note] = []
     ) -> RuleItem {
+        var unique: [String] = []
+        for path in missing where !unique.contains(path) { unique.append(path) }
         var item = decide(
-            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: unique,
             decision: decision, rounding: rounding, severityOnFail: severityOnFail, extraNotes: extraNotes)
         item.rounding = rounding
         return item
