@@ -8,11 +8,28 @@ enum LimitDecision {
 
 /// One input of an item: its reading and the JSON path to name when it is missing.
 struct Input {
+    /// A JSON path, built only when an item names it (judging a complete case builds none).
+    enum Path {
+        case text(String)
+        /// `brake.axles[index]` followed by `field` (e.g. `.load`).
+        case axle(Int, StaticString)
+    }
+
     var reading: Reading<Double>
-    var path: String
+    var where_: Path
+    var path: String {
+        switch where_ {
+        case .text(let text): text
+        case .axle(let index, let field): "brake.axles[\(index)]\(field)"
+        }
+    }
     init(_ reading: Reading<Double>, _ path: String) {
         self.reading = reading
-        self.path = path
+        self.where_ = .text(path)
+    }
+    init(_ reading: Reading<Double>, axle index: Int, _ field: StaticString) {
+        self.reading = reading
+        self.where_ = .axle(index, field)
     }
 }
 
