@@ -86,7 +86,7 @@ let package = Package(
         ),
 
         .testTarget(name: "LaneCoreTests", dependencies: ["LaneCore"]),
-        // TODO(owner): enable with the first test. .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
         // TODO(owner): enable with the first test. .testTarget(name: "ModbusTests", dependencies: ["Modbus", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "RigsTests", dependencies: ["Rigs", "Modbus", "LaneCore", "RigFirmware", "Profiles", "LaneTesting"]),
