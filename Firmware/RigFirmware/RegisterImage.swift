@@ -50,10 +50,10 @@ public struct RegisterImage: Hashable, Sendable {
         case .coil: coils[address] = value != 0
         case .discreteInput: discreteInputs[address] = value != 0
         case .holding:
-            let words = RegisterCodec.encode(value, type: type, order: order, scale: scale, offset: offset)
+            let words = ImageCodec.encode(value, type: type, order: order, scale: scale, offset: offset)
             holdingRegisters.replaceSubrange(address..<(address + words.count), with: words)
         case .input:
-            let words = RegisterCodec.encode(value, type: type, order: order, scale: scale, offset: offset)
+            let words = ImageCodec.encode(value, type: type, order: order, scale: scale, offset: offset)
             inputRegisters.replaceSubrange(address..<(address + words.count), with: words)
         }
     }
@@ -72,7 +72,7 @@ public struct RegisterImage: Hashable, Sendable {
                 return (command.name, coils[command.address] ? 1 : 0)
             case .holding:
                 let words = Array(holdingRegisters[command.address..<(command.address + command.type.registerCount)])
-                let value = RegisterCodec.decode(
+                let value = ImageCodec.decode(
                     words, type: command.type, order: command.wordOrder ?? map.defaultWordOrder, scale: command.scale,
                     offset: command.offset)
                 return (command.name, value)
@@ -84,7 +84,7 @@ public struct RegisterImage: Hashable, Sendable {
 }
 
 /// Engineering value ⇄ registers, by type, word order, scale and offset.
-public enum RegisterCodec {
+enum ImageCodec {
     /// Raw = (value − offset) / scale, rounded for integer types and clamped to the type's range.
     public static func encode(_ value: Double, type: ValueType, order: WordOrder, scale: Double, offset: Double) -> [UInt16] {
         let raw = (value - offset) / scale

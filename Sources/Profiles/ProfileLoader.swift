@@ -83,7 +83,7 @@ public struct ProfileLoader: Sendable {
         var rigLines: [RigID: Int] = [:]
         /// link key → unit id → rig id
         var unitIDs: [String: [Int: RigID]] = [:]
-        var serialLines: [String: (SerialLine, RigID)] = [:]
+        var serialLines: [String: (SerialLineSettings, RigID)] = [:]
     }
 
     struct LoadedMap {
@@ -237,10 +237,10 @@ public struct ProfileLoader: Sendable {
                 throw baudNode.error(
                     .badTransport("baud \(baud) is not one of \(baudRates.map(String.init).joined(separator: ", "))"))
             }
-            let parity = try fields["parity"]?.enum(SerialLine.Parity.self) ?? .even
+            let parity = try fields["parity"]?.enum(SerialLineSettings.Parity.self) ?? .even
             let dataBits = try fields["data_bits"]?.int(in: 5...8) ?? 8
             let stopBits = try fields["stop_bits"]?.int(in: 1...2) ?? 1
-            return .rtu(SerialLine(device: device, baud: baud, parity: parity, dataBits: dataBits, stopBits: stopBits))
+            return .rtu(SerialLineSettings(device: device, baud: baud, parity: parity, dataBits: dataBits, stopBits: stopBits))
         case let other:
             throw typeNode.error(.badTransport("type \"\(other)\" is neither tcp nor rtu"))
         }

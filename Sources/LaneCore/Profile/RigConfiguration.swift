@@ -63,7 +63,7 @@ public enum Transport: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Modbus TCP. Port 0 (simulated rigs only) means "the simulator picks a free port".
     case tcp(host: String, port: Int)
     /// Modbus RTU on a serial line.
-    case rtu(SerialLine)
+    case rtu(SerialLineSettings)
 
     public var description: String {
         switch self {
@@ -83,7 +83,7 @@ public enum Transport: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 /// Settings of a serial line for Modbus RTU.
-public struct SerialLine: Hashable, Sendable, Codable {
+public struct SerialLineSettings: Hashable, Sendable, Codable {
     /// Device path (`"/dev/ttyUSB0"`).
     public var device: String
     public var baud: Int
