@@ -164,9 +164,10 @@ struct JournalTortureCommand: ParsableCommand {
     var samples = false
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)
+        // One write(2) per line, no stdio buffer: a line on the pipe is an acknowledgement already made.
+        func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         let journal = try Journal(path: db, now: WallTime(Date()))
-        print("OPEN interrupted=\(journal.interruptedAtOpen.map(\.rawValue).joined(separator: ","))")
+        emit("OPEN interrupted=\(journal.interruptedAtOpen.map(\.rawValue).joined(separator: ","))")
         var writer: SampleWriter?
         if samples {
             let w = SampleWriter(journal: journal, configuration: .init(maxDelay: .milliseconds(20)))
@@ -190,10 +191,10 @@ struct JournalTortureCommand: ParsableCommand {
         let prefix = "p\(getpid())-\(seed)"
         for _ in 0..<inspections {
             try station.runInspection(journal: journal, prefix: prefix) { entry in
-                print("ACK \(entry.sequence) \(entry.hash)")
+                emit("ACK \(entry.sequence) \(entry.hash)")
             }
         }
         writer?.stop()
-        print("DONE")
+        emit("DONE")
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import GRDB
 import Journal
+import LaneCore
 import PropertyBased
 import Testing
 

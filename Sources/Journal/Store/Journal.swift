@@ -40,6 +40,9 @@ public final class Journal: Sendable {
                 "cannot open journal database \(path): \(error). Check the path and permissions. / 无法打开日志数据库 \(path)：请检查路径和权限。"
             )
         }
+        // DatabasePool sets synchronous=NORMAL on its writer connection after prepareDatabase runs;
+        // set ours again on that one long-lived connection (the readers never commit).
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         try Schema.migrator.migrate(pool)
         interruptedAtOpen = try pool.write { db in
             let tx = try JournalTransaction(db)
