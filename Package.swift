@@ -100,7 +100,13 @@ let package = Package(
         .testTarget(name: "RigFirmwareTests", dependencies: ["RigFirmware", "Modbus", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "InspectionRules", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "ValetTests", dependencies: ["Valet", "LaneCore", "LaneTesting"]),
-        // TODO(owner): enable with the first test. .testTarget(name: "JournalTests", dependencies: ["Journal", "LaneCore", "LaneTesting"]),
+        .testTarget(
+            name: "JournalTests",
+            dependencies: [
+                "Journal", "LaneCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         // TODO(owner): enable with the first test. .testTarget(name: "LanectlTests", dependencies: ["lanectl", "LaneTesting"]),
     ]
 )

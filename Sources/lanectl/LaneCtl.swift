@@ -10,6 +10,7 @@ struct LaneCtl: AsyncParsableCommand {
             BenchCommand.self,
             RulesCommand.self,
             ProfileCommand.self,
+            JournalCommand.self,
             // Each area adds its command here, one line each.
         ]
     )
