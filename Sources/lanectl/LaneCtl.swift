@@ -8,6 +8,8 @@ struct LaneCtl: AsyncParsableCommand {
         abstract: "Runs and inspects a LaneControl vehicle-inspection station.",
         subcommands: [
             BenchCommand.self,
+            SimulateCommand.self,
+            DispatchCommand.self,
             // Each area adds its command here, one line each.
         ]
     )
