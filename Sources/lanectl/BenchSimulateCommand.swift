@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LaneCore
 import Valet
 
 /// `lanectl bench simulate`: simulated vehicles per second, beside baselines measured in the same run.

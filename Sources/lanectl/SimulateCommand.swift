@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LaneCore
 import Valet
 
 /// `lanectl simulate`: a station day on a virtual clock, comparing driver policies.

@@ -58,6 +58,8 @@ struct DaySimulation {
     var carOfQueue: [Int] = [0]  // queue number → car
     var pendingCheckIn = -1
     var actions: [DispatchAction] = []
+    /// Walks of redrawn assignments (the rest of the day's randomness is planned up front).
+    var tripRandom: SimulationRandom
     let collectJournal: Bool
     let checkStalls: Bool
     var journal: [DispatchJournalEntry] = []
@@ -100,6 +102,7 @@ struct DaySimulation {
                                              blocked: Array(repeating: false, count: p.stations.count)) }
         laneBusy = Array(repeating: 0, count: laneIDs.count)
         drivers = Array(repeating: DriverSim(), count: driverIDs.count)
+        tripRandom = SimulationRandom(seed: p.seed ^ 0xA076_1D64_78BD_642F &+ UInt64(day))
         plan(day: day)
     }
 
@@ -270,7 +273,10 @@ struct DaySimulation {
                 cars[c].assignments += 1
                 schedule(Double(a.confirmBy.nanoseconds) / 1e9, .tick, -1)
                 if !(cars[c].noConfirm && cars[c].assignments == 1) {
-                    schedule(clock + cars[c].walk, .reachedCar, Int32(d), drivers[d].generation)
+                    // A redraw is a new walk by another driver: its own time, not the first driver's again.
+                    let walk = cars[c].assignments == 1
+                        ? cars[c].walk : tripRandom.logNormal(mean: p.walkToCar.meanSeconds, cv: p.walkToCar.cv)
+                    schedule(clock + walk, .reachedCar, Int32(d), drivers[d].generation)
                 }
             case .release(let driver, _, let reason):
                 let d = driverIndex[driver]!
