@@ -87,19 +87,12 @@ let package = Package(
         ),
 
         .testTarget(name: "LaneCoreTests", dependencies: ["LaneCore"]),
-<<<<<<< HEAD
         .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
-        // TODO(owner): enable with the first test. .testTarget(name: "ModbusTests", dependencies: ["Modbus", "LaneTesting"]),
-        // TODO(owner): enable with the first test. .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "LaneCore", "LaneTesting"]),
-=======
-        // TODO(owner): enable with the first test. .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "LaneCore", "LaneTesting"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "LaneCore", "LaneTesting"]),
->>>>>>> firmware
         // TODO(owner): enable with the first test. .testTarget(name: "RigsTests", dependencies: ["Rigs", "Modbus", "LaneCore", "RigFirmware", "Profiles", "LaneTesting"]),
         .testTarget(name: "RigFirmwareTests", dependencies: ["RigFirmware", "Modbus", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "InspectionRules", "LaneCore", "LaneTesting"]),
-        // TODO(owner): enable with the first test. .testTarget(name: "ValetTests", dependencies: ["Valet", "LaneCore", "LaneTesting"]),
         .testTarget(
             name: "JournalTests",
             dependencies: [
@@ -107,6 +100,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "ValetTests", dependencies: ["Valet", "LaneCore", "LaneTesting", .product(name: "Crypto", package: "swift-crypto")]),
         // TODO(owner): enable with the first test. .testTarget(name: "LanectlTests", dependencies: ["lanectl", "LaneTesting"]),
     ]
 )

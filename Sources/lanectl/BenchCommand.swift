@@ -9,6 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             // Each area adds its benchmark here, one line each.
             RulesBenchCommand.self,
             BenchJournalCommand.self,
+            BenchSimulateCommand.self,
         ]
     )
 }

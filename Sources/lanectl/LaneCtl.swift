@@ -11,6 +11,8 @@ struct LaneCtl: AsyncParsableCommand {
             RulesCommand.self,
             ProfileCommand.self,
             JournalCommand.self,
+            SimulateCommand.self,
+            DispatchCommand.self,
             // Each area adds its command here, one line each.
         ]
     )

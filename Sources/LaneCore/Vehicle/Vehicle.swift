@@ -37,11 +37,13 @@ public struct Vehicle: Hashable, Sendable, Codable {
     public var emissionLimitSet: String?
     /// Manufacturer's plate smoke value (m⁻¹), UK/EU.
     public var plateValueM1: Double?
+    /// Number of axles (the brake test runs once per axle; lanes may be limited by it).
+    public var axles: Int?
 
     public init(plate: String) { self.plate = plate }
 
     enum CodingKeys: String, CodingKey {
-        case plate, vin, category, combination, seats, fuel, aspiration
+        case plate, vin, category, combination, seats, fuel, aspiration, axles
         case typeCode = "type_code"
         case trailerTypeCodes = "trailer_type_codes"
         case usePhase = "use_phase"

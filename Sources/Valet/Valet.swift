@@ -1,1 +1,0 @@
-// The Valet module: queue, drivers, the auditable random draw. See docs/architecture.md.
