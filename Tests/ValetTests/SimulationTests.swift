@@ -3,7 +3,7 @@ import Testing
 import Valet
 
 struct SimulationTests {
-    func parameters(drivers: Int = 8, days: Int = 10) -> SimulationParameters {
+    func parameters(drivers: Int = 8, days: Int = 4) -> SimulationParameters {
         var p = SimulationParameters()
         p.drivers = drivers
         p.days = days
@@ -13,10 +13,10 @@ struct SimulationTests {
 
     @Test(arguments: DriverPolicy.Kind.allCases)
     func noVehicleEverWaitsWhileALaneAndADriverAreFree(policy: DriverPolicy.Kind) {
-        let r = StationSimulation.run(parameters(days: 20), policy: policy, checkStalls: true)
+        let r = StationSimulation.run(parameters(days: 5), policy: policy, checkStalls: true)
         #expect(r.stalls == 0)
         #expect(r.refusals == 0)
-        #expect(r.events > 20 * 1_000)
+        #expect(r.events > 5 * 1_000)
     }
 
     @Test func stationKeepsUpWithTwentyFourAnHourAndTheFiguresAreSane() {

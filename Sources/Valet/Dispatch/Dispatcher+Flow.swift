@@ -26,8 +26,7 @@ extension Dispatcher {
         case .arrivedAtLaneEntry(let d):
             if let i = driverSlot(d, from: [.pickedUp], into: &actions) {
                 drivers[i].status = .atLaneEntry
-                prompt(i, .waitAtEntry, zh: "在 \(laneName(i)) 线入口等候，信号灯绿灯后驶入。",
-                         en: "Wait at the entry of lane \(laneName(i)); drive in on green.", into: &actions)
+                prompt(i, .waitAtEntry, into: &actions)
             }
         case .enteredLane(let d):
             if let i = driverSlot(d, from: [.atLaneEntry, .pickedUp], into: &actions) {
@@ -50,14 +49,12 @@ extension Dispatcher {
                 }
                 drivers[i].status = .exitedLane
                 lanes[drivers[i].lane].inside -= 1
-                prompt(i, .park, zh: "驶出检测线，停入空闲车位并报告车位号。",
-                         en: "Leave the lane, park in a free bay and report the bay number.", into: &actions)
+                prompt(i, .park, into: &actions)
             }
         case .parked(let d, let bay):
             if let i = driverSlot(d, from: [.exitedLane], into: &actions) {
                 drivers[i].status = .parked
-                prompt(i, .returnKey, zh: "车辆已停入 \(bay) 号车位。请将钥匙交回前台。",
-                         en: "Parked in bay \(bay). Return the key to the desk.", into: &actions)
+                prompt(i, .returnKey, bay: bay, into: &actions)
             }
         case .keyReturned(let d):
             if let i = driverSlot(d, from: [.parked], into: &actions) {
@@ -113,13 +110,11 @@ extension Dispatcher {
                 actions.append(.refused(Refusal(
                     code: "wrong_vehicle", subject: d.rawValue,
                     zh: "确认的号牌 \(typed) 不是派给你的车辆 \(expected)。", en: "Plate \(typed) is not your vehicle \(expected).")))
-                prompt(i, .wrongVehicle, zh: "号牌不符！你的车辆是 \(expected)，请找到该车后重新确认。",
-                         en: "Wrong vehicle! Yours is \(expected); find it and confirm again.", into: &actions)
+                prompt(i, .wrongVehicle, into: &actions)
                 return
             }
             drivers[i].status = .pickedUp
-            prompt(i, .driveToLane, zh: "已确认 \(expected)。请驶往 \(laneName(i)) 线入口。",
-                     en: "\(expected) confirmed. Drive to the entry of lane \(laneName(i)).", into: &actions)
+            prompt(i, .driveToLane, into: &actions)
         }
     }
 
@@ -144,10 +139,9 @@ extension Dispatcher {
         let stations = lanes[drivers[i].lane].setup.stations
         let k = drivers[i].stationsAcknowledged
         if k < stations.count {
-            prompt(i, .station, zh: "\(stations[k]) 工位：按检测线提示操作，完成后确认。",
-                   en: "Station \(stations[k]): follow the lane's prompts, then acknowledge.", into: &actions)
+            prompt(i, .station, station: stations[k], into: &actions)
         } else {
-            prompt(i, .driveToExit, zh: "各工位已完成，请驶出检测线。", en: "All stations done: drive out of the lane.", into: &actions)
+            prompt(i, .driveToExit, into: &actions)
         }
     }
 
@@ -164,9 +158,7 @@ extension Dispatcher {
             takeBack(ticket: t, from: i, reason: .afterTimeout)
             drivers[i].status = .unresponsive
             actions.append(.release(driver: drivers[i].id, queueNumber: t + 1, reason: .confirmationTimedOut))
-            prompt(i, .released, ticket: t, zh: "未在规定时间内确认，\(t + 1) 号车已改派。请向调度报到后再接单。",
-                   en: "No confirmation in time: no. \(t + 1) goes to another driver. Report to the operator to take work again.",
-                   into: &actions)
+            prompt(i, .released, ticket: t, reason: .confirmationTimedOut, into: &actions)
             actions.append(.redraw(queueNumber: t + 1, reason: .confirmationTimedOut))
         }
     }
@@ -216,8 +208,7 @@ extension Dispatcher {
         takeBack(ticket: t, from: from, reason: .afterReassignment)
         becomeFree(from)
         actions.append(.release(driver: drivers[from].id, queueNumber: q, reason: .operatorReassigned))
-        prompt(from, .released, ticket: t, zh: "调度已将 \(q) 号车改派他人。请把钥匙交回前台。",
-               en: "The operator gave no. \(q) to another driver. Return its key to the desk.", into: &actions)
+        prompt(from, .released, ticket: t, reason: .operatorReassigned, into: &actions)
         if let ti = targetIndex {
             journal(.assignment(AssignmentRecord(queueNumber: q, plate: tickets[t].vehicle.plate, lane: lanes[lane].setup.id,
                                                  driver: drivers[ti].id, how: "manual", operatorName: op, reason: reason,
@@ -244,6 +235,7 @@ extension Dispatcher {
             assignedCount -= 1
             becomeFree(d)
             actions.append(.release(driver: drivers[d].id, queueNumber: q, reason: .withdrawn))
+            prompt(d, .released, ticket: t, reason: .withdrawn, into: &actions)
         default:
             actions.append(.refused(Refusal(
                 code: "not_withdrawable", subject: "\(q)",
@@ -265,11 +257,14 @@ extension Dispatcher {
 
     func laneName(_ i: Int) -> LaneID { lanes[drivers[i].lane].setup.id }
 
-    mutating func prompt(_ i: Int, _ step: DriverPrompt.Step, ticket: Int? = nil, zh: String, en: String,
-                         into actions: inout [DispatchAction])
+    mutating func prompt(_ i: Int, _ step: DriverPrompt.Step, ticket: Int? = nil, station: String? = nil, bay: String? = nil,
+                         reason: ReleaseReason? = nil, into actions: inout [DispatchAction])
     {
-        actions.append(.prompt(DriverPrompt(driver: drivers[i].id, step: step, queueNumber: (ticket ?? drivers[i].ticket) + 1,
-                                            zh: zh, en: en)))
+        let t = ticket ?? drivers[i].ticket
+        actions.append(.prompt(DriverPrompt(
+            driver: drivers[i].id, step: step, queueNumber: t + 1, plate: tickets[t].vehicle.plate,
+            lane: lanes[drivers[i].lane].setup.id, station: station, bay: bay,
+            confirmWithinSeconds: step == .collectKey ? configuration.confirmTimeoutSeconds : nil, releaseReason: reason)))
     }
 
     mutating func setLane(_ id: LaneID, open: Bool, into actions: inout [DispatchAction]) {

@@ -209,14 +209,9 @@ public struct Dispatcher: Sendable {
         assignedCount += 1
         lanes[l].entering += 1
         tickets[t].state = .assigned(driver: d, lane: l)
-        let plate = tickets[t].vehicle.plate, lane = lanes[l].setup.id
-        actions.append(.assign(Assignment(queueNumber: t + 1, plate: plate, lane: lane, driver: drivers[d].id,
+        actions.append(.assign(Assignment(queueNumber: t + 1, plate: tickets[t].vehicle.plate, lane: lanes[l].setup.id, driver: drivers[d].id,
                                           drawNumber: drawNumber, confirmBy: deadline)))
-        actions.append(.prompt(DriverPrompt(
-            driver: drivers[d].id, step: .collectKey, queueNumber: t + 1,
-            zh: "请到前台取 \(t + 1) 号车钥匙，找到车辆 \(plate) 并确认号牌，然后驶往 \(lane) 线。\(configuration.confirmTimeoutSeconds) 秒内确认。",
-            en: "Collect the key of no. \(t + 1) at the desk, find \(plate), confirm its plate, then drive to lane \(lane). "
-                + "Confirm within \(configuration.confirmTimeoutSeconds) s.")))
+        prompt(d, .collectKey, into: &actions)
     }
 
     // MARK: Questions the station and the tests ask

@@ -81,7 +81,9 @@ public struct DrawMachine: Sendable {
         var retry: UInt32 = 0
         while true {
             input.message(retry: retry, into: &buffer)
-            let mac = HMAC<SHA256>.authenticationCode(for: buffer, using: key.key)
+            var hmac = key.keyed  // the key's pads are hashed once per shift, not once per draw
+            hmac.update(data: buffer)
+            let mac = hmac.finalize()
             let found: Int? = mac.withUnsafeBytes { raw -> Int? in
                 for w in 0..<4 {
                     var x: UInt64 = 0
@@ -100,7 +102,7 @@ public struct DrawMachine: Sendable {
 }
 
 /// Holds the HMAC key. `SymmetricKey` is not marked `Sendable` on Linux.
-final class KeyBox: @unchecked Sendable {  // safe: `key` is immutable after init and only read
-    let key: SymmetricKey
-    init(_ key: SymmetricKey) { self.key = key }
+final class KeyBox: @unchecked Sendable {  // safe: `keyed` is immutable after init and only copied
+    let keyed: HMAC<SHA256>
+    init(_ key: SymmetricKey) { keyed = HMAC<SHA256>(key: key) }
 }
