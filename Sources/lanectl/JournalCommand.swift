@@ -15,19 +15,20 @@ struct JournalCommand: ParsableCommand {
     )
 }
 
-/// Opens a journal that must already exist (no silent creation of an empty one on a typo).
+/// Opens an existing journal read-only (no creation on a typo, no recovery under a live station).
 func openExistingJournal(_ path: String) throws -> Journal {
     guard FileManager.default.fileExists(atPath: path) else {
         throw ValidationError("no journal database at \(path): check the path. / 找不到日志数据库 \(path)，请检查路径。")
     }
-    return try Journal(path: path, now: WallTime(Date()))
+    return try Journal(readingAt: path)
 }
 
 /// `lanectl journal verify DB`: walk the chain and re-check every typed row.
 struct JournalVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Walk the hash chain and name the first entry that was changed, removed or reordered (exit 1).")
+        abstract: "Walk the hash chain and name the first entry that was changed, removed or reordered.",
+        discussion: "Exit status: 0 intact, 1 tampered (the first problem is printed), 2 the file could not be checked.")
 
     @Argument(help: "The journal database file.")
     var db: String
@@ -37,7 +38,14 @@ struct JournalVerifyCommand: ParsableCommand {
 
     func run() throws {
         // Read-only check: never migrate or recover a file under examination.
-        let report = try Journal.verify(path: db)
+        let report: VerificationReport
+        do {
+            report = try Journal.verify(path: db)
+        } catch {
+            // Exit 2, not 1: "could not check" must not read as "tampered" (or as "intact").
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

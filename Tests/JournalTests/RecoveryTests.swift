@@ -58,6 +58,18 @@ struct RecoveryTests {
         #expect(try Journal(path: folder.path(), now: later).interruptedAtOpen.isEmpty)
     }
 
+    @Test func readOnlyOpenBesideALiveStationClosesNothingAndCannotWrite() throws {
+        let folder = try TemporaryFolder()
+        let station = try Journal(path: folder.path(), now: t0)
+        try openInspection(station, "I1")
+        let tool = try Journal(readingAt: folder.path())
+        #expect(tool.interruptedAtOpen.isEmpty)
+        #expect(try tool.report(for: "I1")?.outcome == nil)
+        #expect(throws: (any Error).self) { try tool.append(kind: .note, actor: "x", at: t0, payload: ["a": 1]) }
+        #expect(try station.openInspections() == ["I1"])
+        #expect(throws: JournalError.self) { try Journal(readingAt: folder.path("missing.sqlite")) }
+    }
+
     @Test func passIsRefusedUnlessEveryCurrentItemPasses() throws {
         let folder = try TemporaryFolder()
         let journal = try Journal(path: folder.path(), now: t0)

@@ -141,35 +141,39 @@ public final class SampleWriter: @unchecked Sendable {
     }
 
     private func run() {
-        var batch: [Sample] = []
-        batch.reserveCapacity(configuration.maxBatch)
+        var taken: [Sample] = []
+        taken.reserveCapacity(configuration.capacity)
         while true {
             _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(configuration.maxDelay.nanosecondsTotal)))
-            while true {
+            // Take the whole queue in O(1) (swap), then commit it in transactions of at most maxBatch:
+            // producers refill an empty queue meanwhile, so the writer never holds the lock while writing.
+            lock.lock()
+            swap(&taken, &pending)
+            let drops = dropsToReport
+            dropsToReport = [:]
+            let done = stopping
+            lock.unlock()
+            var start = 0
+            repeat {
+                let end = min(start + configuration.maxBatch, taken.count)
+                commit(Array(taken[start..<end]), drops: start == 0 ? drops : [:])
+                start = end
+            } while start < taken.count
+            taken.removeAll(keepingCapacity: true)
+            if done {
                 lock.lock()
-                let take = min(pending.count, configuration.maxBatch)
-                batch.append(contentsOf: pending[0..<take])
-                pending.removeFirst(take)
-                let drops = dropsToReport
-                dropsToReport = [:]
-                let done = stopping && pending.isEmpty
+                let empty = pending.isEmpty
                 lock.unlock()
-                if !batch.isEmpty || !drops.isEmpty { commit(batch, drops: drops) }
-                batch.removeAll(keepingCapacity: true)
-                if done {
+                if empty {
                     finished.signal()
                     return
                 }
-                // Keep draining without sleeping while a full batch is waiting.
-                lock.lock()
-                let more = pending.count >= configuration.maxBatch || (stopping && !pending.isEmpty)
-                lock.unlock()
-                if !more { break }
             }
         }
     }
 
     private func commit(_ batch: [Sample], drops: [String: Int]) {
+        guard !batch.isEmpty || !drops.isEmpty else { return }
         let rows = batch.map(SampleRow.init)
         var rigs: [String: [Int64]] = [:]
         for row in rows {

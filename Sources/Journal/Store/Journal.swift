@@ -50,6 +50,30 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Opens an existing journal read-only: no migration, no recovery, writes fail. For tools
+    /// (`lanectl journal export|report|stats`) that may run beside a live station without closing
+    /// its open inspection.
+    public init(readingAt path: String, configuration: JournalConfiguration = .init()) throws {
+        self.path = path
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        config.maximumReaderCount = configuration.maximumReaderCount
+        config.label = "journal.readonly"
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            guard try pool.read({ db in try db.tableExists("journal") }) else {
+                throw JournalError(.cannotOpen, "no journal table")
+            }
+        } catch {
+            throw JournalError(
+                .cannotOpen,
+                "cannot read journal database \(path): \(error). Check the path; it must be a LaneControl journal. / 无法读取日志数据库 \(path)。"
+            )
+        }
+        interruptedAtOpen = []
+    }
+
     /// Runs `body` in one write transaction; every entry appended in it commits together or not at all.
     /// When this returns, the entries are durable (acknowledged).
     public func write<T>(_ body: (JournalTransaction) throws -> T) throws -> T {

@@ -41,7 +41,7 @@ enum Schema {
             payload       TEXT    NOT NULL,
             corrects      INTEGER REFERENCES journal(seq),
             prev_hash     TEXT    NOT NULL,
-            hash          TEXT    NOT NULL UNIQUE
+            hash          TEXT    NOT NULL
         );
         CREATE INDEX journal_by_inspection ON journal(inspection_id, seq);
         CREATE INDEX journal_by_kind ON journal(kind, seq);
