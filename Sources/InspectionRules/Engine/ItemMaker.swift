@@ -13,6 +13,10 @@ struct Input {
         case text(String)
         /// `brake.axles[index]` followed by `field` (e.g. `.load`).
         case axle(Int, StaticString)
+        /// `headlamps[index]` followed by `field`.
+        case lamp(Int, StaticString)
+        /// `emission.` followed by the figure's name.
+        case emission(EmissionTest.Figure)
     }
 
     var reading: Reading<Double>
@@ -21,11 +25,21 @@ struct Input {
         switch where_ {
         case .text(let text): text
         case .axle(let index, let field): "brake.axles[\(index)]\(field)"
+        case .lamp(let index, let field): "headlamps[\(index)]\(field)"
+        case .emission(let figure): "emission.\(figure.rawValue)"
         }
     }
     init(_ reading: Reading<Double>, _ path: String) {
         self.reading = reading
         self.where_ = .text(path)
+    }
+    init(_ reading: Reading<Double>, lamp index: Int, _ field: StaticString) {
+        self.reading = reading
+        self.where_ = .lamp(index, field)
+    }
+    init(_ reading: Reading<Double>, emission figure: EmissionTest.Figure) {
+        self.reading = reading
+        self.where_ = .emission(figure)
     }
     init(_ reading: Reading<Double>, axle index: Int, _ field: StaticString) {
         self.reading = reading
