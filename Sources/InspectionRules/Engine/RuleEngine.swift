@@ -195,10 +195,11 @@ public enum RuleEngine {
                         message: "has \(curve.right.count) samples but left has \(curve.left.count); the sides must be sampled together",
                         messageZH: "右侧 \(curve.right.count) 个采样点，左侧 \(curve.left.count) 个；左右必须同时采样")
                 }
-                for (side, samples) in [("left", curve.left), ("right", curve.right)] {
-                    for position in samples.indices where !(samples[position] >= 0 && samples[position].isFinite) {
-                        try nonNegative(.value(samples[position]), "\(path).\(side)[\(position)]", what: "force")
-                    }
+                for position in curve.left.indices where !(curve.left[position] >= 0 && curve.left[position].isFinite) {
+                    try nonNegative(.value(curve.left[position]), "\(path).left[\(position)]", what: "force")
+                }
+                for position in curve.right.indices where !(curve.right[position] >= 0 && curve.right[position].isFinite) {
+                    try nonNegative(.value(curve.right[position]), "\(path).right[\(position)]", what: "force")
                 }
                 if let period = curve.periodMs, !(period > 0 && period.isFinite) {
                     throw RuleInputError(path: path + ".period_ms", message: "sample period must be above 0 ms", messageZH: "采样周期必须大于0 ms")

@@ -76,7 +76,7 @@ struct EuropeanRules {
             let n = axle.number
             // Per-axle rates and drag percentages are not judged by the MOT / 2014/45.
             if let item = ItemMaker.make(
-                id: "brake.axle\(n).rate", subject: .axleRate(axle: n, position: axle.position), unit: "%",
+                id: AxleIDs.of(n).rate, subject: .axleRate(axle: n, position: axle.position), unit: "%",
                 basis: .axleLoad, clause: clauseBrake, inputs: axle.peakInputs + [axle.load], primary: axle.peakInputs.count,
                 decision: .notApplicable(.notInRuleset), rounding: .none,
                 compute: { percent($0.dropLast().reduce(0, +), of: $0[$0.count - 1]) })
@@ -86,7 +86,7 @@ struct EuropeanRules {
             appendImbalance(axle, into: &items)
             for (side, input) in [(HeadlampReading.Side.left, axle.dragLeft), (.right, axle.dragRight)] {
                 if let item = ItemMaker.make(
-                    id: "brake.axle\(n).drag_\(side.rawValue)", subject: .drag(axle: n, side: side), unit: "%",
+                    id: side == .left ? AxleIDs.of(n).dragLeft : AxleIDs.of(n).dragRight, subject: .drag(axle: n, side: side), unit: "%",
                     basis: .axleLoad, clause: clauseBrake, inputs: [input, axle.load], primary: 1,
                     decision: .notApplicable(.notInRuleset), rounding: .none, compute: { percent($0[0], of: $0[1]) })
                 {
@@ -141,7 +141,7 @@ struct EuropeanRules {
 
     func appendImbalance(_ axle: AxleFigures, into items: inout [RuleItem]) {
         let n = axle.number
-        let id = "brake.axle\(n).imbalance"
+        let id = AxleIDs.of(n).imbalance
         let subject = Subject.axleImbalance(axle: n, position: axle.position)
         if axle.wheels == 1 {
             if !axle.peakLeft.reading.isAbsent {
