@@ -86,3 +86,29 @@ struct AbsentNullTests {
         #expect(try result.required("brake.axle2.rate").limit == .atLeast(20))
     }
 }
+
+struct VehicleClassTests {
+    @Test(arguments: [
+        (#""type_code": "K21", "max_total_mass_kg": 3200"#, 20.0),  // a bus at most 3500 kg: the ≤ 3500 kg row
+        (#""type_code": "K21", "max_total_mass_kg": 3600"#, 40),
+        (#""type_code": "K33", "passenger_car": false, "max_total_mass_kg": 5000"#, 40),
+        (#""type_code": "K11", "seats": 9"#, 20),  // at most 9 seats: a passenger car
+        (#""category": "M2", "max_total_mass_kg": 5000"#, 40),
+        (#""category": "N3", "max_total_mass_kg": 30000"#, 50),
+        (#""type_code": "Z11", "max_total_mass_kg": 2400, "curb_mass_kg": 2000"#, 50),
+        (#""type_code": "D11", "max_total_mass_kg": 15000"#, 40),
+        (#""type_code": "T21""#, 50),
+    ])
+    func rearAxleLimitFollowsTheClassRules(vehicle: String, rearLimit: Double) throws {
+        let json = cnBrakeCase(vehicle: vehicle + #", "use_phase": "in_use""#, axles: [axle("front", rate: 70), axle("rear", rate: 45)])
+        let item = try judge(json).required("brake.axle2.rate")
+        #expect(item.limit == .atLeast(rearLimit), "\(vehicle)")
+    }
+
+    @Test func specialPurposeVehicleWithUnknownMassesNamesBoth() throws {
+        let json = cnBrakeCase(vehicle: #""type_code": "Z11", "use_phase": "in_use""#, axles: [axle("front", rate: 70), axle("rear", rate: 55)])
+        let service = try judge(json).required("brake.service.rate")
+        #expect(service.verdict == .incomplete)
+        #expect(service.missing == ["vehicle.max_total_mass_kg", "vehicle.curb_mass_kg"])
+    }
+}

@@ -181,3 +181,44 @@ struct EuropeanRulesTests {
         #expect(result.verdict == .pass)
     }
 }
+
+struct EuropeanEdgeTests {
+    @Test func euTrailerRatioNeedsToKnowSemiOrFullTrailer() throws {
+        let item = try judge(ukBrake("EU-2014-45", vehicle: #""category": "O4""#, axles: ukAxles(efficiency: 60)))
+            .required("brake.service.rate")
+        #expect(item.verdict == .incomplete)
+        #expect(item.missing == ["vehicle.type_code"])
+    }
+
+    @Test func euParkingIsTwelvePercentForACombination() throws {
+        let json = ukBrake("EU-2014-45", vehicle: #""category": "N3", "combination": true, "first_used": "2015-01-01""#,
+            axles: ukAxles(efficiency: 60), extra: #", "parking_total": 120"#)
+        let item = try judge(json).required("brake.parking.rate")
+        #expect(item.limit == .atLeast(12))
+        #expect(item.verdict == .pass)
+    }
+
+    @Test func dieselSequenceWithTooFewReadingsIsIncomplete() throws {
+        let json = emissionCase("UK-MOT", vehicle: #""first_used": "2015-01-01""#, emission: #""method": "diesel_opacity", "opacity_readings_m1": [0.9, 0.8]"#)
+        let item = try judge(json).required("emission.diesel_opacity")
+        #expect(item.verdict == .incomplete)
+        #expect(item.missing == ["emission.opacity_readings_m1"])
+    }
+
+    @Test func euFastIdleHasNoHydrocarbonLimit() throws {
+        let json = emissionCase("EU-2014-45", vehicle: #""first_used": "2005-01-01""#,
+            emission: #""method": "fast_idle", "fast_idle_co_pct": 0.2, "fast_idle_hc_ppm": 900, "idle_co_pct": 0.3, "fast_idle_lambda": 1.03"#)
+        let result = try judge(json)
+        #expect(try result.required("emission.fast_idle.hc").verdict == .notApplicable)
+        #expect(try result.required("emission.fast_idle.co").verdict == .pass)
+        #expect(try result.required("emission.idle.co").verdict == .pass)
+        #expect(result.verdict == .pass)
+    }
+
+    @Test func aimWithoutLampHeightIsIncompleteNamingIt() throws {
+        let json = #"{"ruleset": "UK-MOT", "vehicle": {}, "headlamps": [{"side": "right", "low_beam_vertical_H": 0.9}]}"#
+        let item = try judge(json).required("headlamp.right.aim")
+        #expect(item.verdict == .incomplete)
+        #expect(item.missing == ["headlamps[0].centre_height_mm"])
+    }
+}

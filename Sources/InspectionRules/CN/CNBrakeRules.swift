@@ -62,7 +62,7 @@ enum CNBrakeRules {
             rateDecision = .unknown(fields: classes.unknownFields)
         }
         let rateItem = ItemMaker.make(
-            id: "brake.axle\(n).rate", subject: .axleRate(axle: n, position: axle.position), unit: "%",
+            id: AxleIDs.of(n).rate, subject: .axleRate(axle: n, position: axle.position), unit: "%",
             basis: .axleLoad, clause: clauseTable, inputs: axle.peakInputs + [axle.load], primary: axle.peakInputs.count, decision: rateDecision,
             rounding: .tenth
         ) { values in percent(values.dropLast().reduce(0, +), of: values[values.count - 1]) }
@@ -80,7 +80,7 @@ enum CNBrakeRules {
         for (side, input) in [(HeadlampReading.Side.left, axle.dragLeft), (.right, axle.dragRight)] {
             let decision = (side == .right && axle.wheels == 1) ? .notApplicable(.singleWheelAxle) : dragDecision
             if let item = ItemMaker.make(
-                id: "brake.axle\(n).drag_\(side.rawValue)", subject: .drag(axle: n, side: side), unit: "%",
+                id: side == .left ? AxleIDs.of(n).dragLeft : AxleIDs.of(n).dragRight, subject: .drag(axle: n, side: side), unit: "%",
                 basis: .axleLoad, clause: clauseDrag, inputs: [input, axle.load], primary: 1, decision: decision, rounding: .tenth,
                 compute: { percent($0[0], of: $0[1]) })
             {
@@ -93,7 +93,7 @@ enum CNBrakeRules {
         _ axle: AxleFigures, phase: Vehicle.UsePhase?, classes: CNClassResolution, into items: inout [RuleItem]
     ) {
         let n = axle.number
-        let id = "brake.axle\(n).imbalance"
+        let id = AxleIDs.of(n).imbalance
         let subject = Subject.axleImbalance(axle: n, position: axle.position)
         // Not measured (no difference and no curve) → the item does not appear.
         guard !axle.maxRiseDifference.reading.isAbsent else { return }

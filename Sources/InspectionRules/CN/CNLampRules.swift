@@ -29,8 +29,29 @@ enum CNLampRules {
         init(_ path: String) { self.path = path }
     }
 
-    static func lampID(_ lamp: HeadlampReading) -> String {
-        lamp.lamp == .main ? lamp.side.rawValue : "\(lamp.side.rawValue)_aux"
+    /// The item ids of one lamp, as constants (no string building while judging).
+    struct LampIDs {
+        var highBeam: String
+        var lowBeamVertical: String
+        var lowBeamHorizontal: String
+        var aim: String
+    }
+
+    static func lampID(_ lamp: HeadlampReading) -> LampIDs {
+        switch (lamp.side, lamp.lamp) {
+        case (.left, .main):
+            LampIDs(highBeam: "headlamp.left.high_beam_intensity", lowBeamVertical: "headlamp.left.low_beam_vertical",
+                    lowBeamHorizontal: "headlamp.left.low_beam_horizontal", aim: "headlamp.left.aim")
+        case (.right, .main):
+            LampIDs(highBeam: "headlamp.right.high_beam_intensity", lowBeamVertical: "headlamp.right.low_beam_vertical",
+                    lowBeamHorizontal: "headlamp.right.low_beam_horizontal", aim: "headlamp.right.aim")
+        case (.left, .aux):
+            LampIDs(highBeam: "headlamp.left_aux.high_beam_intensity", lowBeamVertical: "headlamp.left_aux.low_beam_vertical",
+                    lowBeamHorizontal: "headlamp.left_aux.low_beam_horizontal", aim: "headlamp.left_aux.aim")
+        case (.right, .aux):
+            LampIDs(highBeam: "headlamp.right_aux.high_beam_intensity", lowBeamVertical: "headlamp.right_aux.low_beam_vertical",
+                    lowBeamHorizontal: "headlamp.right_aux.low_beam_horizontal", aim: "headlamp.right_aux.aim")
+        }
     }
 
     static func evaluate(
@@ -39,8 +60,7 @@ enum CNLampRules {
         let system = vehicle.headlampSystem ?? inferredSystem(lamps)
         appendIntensity(lamps, system: system, vehicle: vehicle, classes: classes, into: &items)
         for (offset, lamp) in lamps.enumerated() {
-            let base = "headlamps[\(offset)]"
-            let id = "headlamp.\(lampID(lamp))"
+            let id = lampID(lamp)
             // Low-beam cut-off height (fraction of H, rounded to 0.01 as the vendor does).
             let vertical: LimitDecision
             if let limit = classes.uniform({ verticalLimit($0) }) {
@@ -49,8 +69,8 @@ enum CNLampRules {
                 vertical = .unknown(fields: classes.unknownFields)
             }
             if let item = ItemMaker.make(
-                id: id + ".low_beam_vertical", subject: .lowBeamVertical(side: lamp.side, lamp: lamp.lamp), unit: "H",
-                clause: clausePosition, inputs: [Input(lamp.lowBeamVerticalH, base + ".low_beam_vertical_H")],
+                id: id.lowBeamVertical, subject: .lowBeamVertical(side: lamp.side, lamp: lamp.lamp), unit: "H",
+                clause: clausePosition, inputs: [Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H")],
                 decision: vertical, rounding: .hundredth, compute: { $0[0] })
             {
                 items.append(item)
@@ -65,9 +85,9 @@ enum CNLampRules {
                 horizontal = .unknown(fields: classes.unknownFields)
             }
             if let item = ItemMaker.make(
-                id: id + ".low_beam_horizontal", subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
+                id: id.lowBeamHorizontal, subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
                 unit: "mm", clause: clausePosition,
-                inputs: [Input(lamp.lowBeamHorizontalMm, base + ".low_beam_horizontal_mm")], decision: horizontal,
+                inputs: [Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")], decision: horizontal,
                 rounding: .none, compute: { $0[0] })
             {
                 items.append(item)
@@ -140,7 +160,7 @@ enum CNLampRules {
             }
         }
         for (offset, lamp) in measured {
-            let id = "headlamp.\(lampID(lamp)).high_beam_intensity"
+            let id = lampID(lamp).highBeam
             let subject = Subject.highBeam(side: lamp.side, lamp: lamp.lamp)
             let path = "headlamps[\(offset)].high_beam_cd"
             var item = ItemMaker.judge(

@@ -1,4 +1,4 @@
-public import LaneCore
+import LaneCore
 
 /// The GB 7258-2017 vehicle classes that pick brake and lamp limits (`standards.md` §1.2, §2.1).
 public enum CNVehicleClass: String, Sendable, Hashable, CaseIterable {

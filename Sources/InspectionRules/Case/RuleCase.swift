@@ -61,7 +61,7 @@ public enum ForceUnit: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .daN: 1
         case .N: 0.1
-        case .kgf: Self.standardGravity / 10
+        case .kgf: 0.980665  // standardGravity / 10, written exactly
         }
     }
 }

@@ -13,6 +13,10 @@ struct Input {
         case text(String)
         /// `brake.axles[index]` followed by `field` (e.g. `.load`).
         case axle(Int, StaticString)
+        /// `headlamps[index]` followed by `field`.
+        case lamp(Int, StaticString)
+        /// `emission.` followed by the figure's name.
+        case emission(EmissionTest.Figure)
     }
 
     var reading: Reading<Double>
@@ -21,11 +25,21 @@ struct Input {
         switch where_ {
         case .text(let text): text
         case .axle(let index, let field): "brake.axles[\(index)]\(field)"
+        case .lamp(let index, let field): "headlamps[\(index)]\(field)"
+        case .emission(let figure): "emission.\(figure.rawValue)"
         }
     }
     init(_ reading: Reading<Double>, _ path: String) {
         self.reading = reading
         self.where_ = .text(path)
+    }
+    init(_ reading: Reading<Double>, lamp index: Int, _ field: StaticString) {
+        self.reading = reading
+        self.where_ = .lamp(index, field)
+    }
+    init(_ reading: Reading<Double>, emission figure: EmissionTest.Figure) {
+        self.reading = reading
+        self.where_ = .emission(figure)
     }
     init(_ reading: Reading<Double>, axle index: Int, _ field: StaticString) {
         self.reading = reading
@@ -93,24 +107,44 @@ enum ItemMaker {
         case .notApplicable(let note):
             return RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .notApplicable,
-                clause: clause, subject: subject, notes: [note] + extraNotes)
+                clause: clause, subject: subject, notes: extraNotes.isEmpty ? [note] : [note] + extraNotes)
         case .unknown(let fields, let notes):
             return RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .incomplete, clause: clause,
-                missing: missing + fields, subject: subject, notes: notes + extraNotes)
+                missing: missing + fields, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes)
         case .limit(let limit, let notes):
             guard let value, missing.isEmpty else {
                 return RuleItem(
                     id: id, value: nil, unit: unit, basis: basis, limit: limit, verdict: .incomplete,
-                    clause: clause, missing: missing, subject: subject, notes: notes + extraNotes)
+                    clause: clause, missing: missing, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes)
             }
             let verdict = rounding.judge(value, limit)
             return RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: limit, verdict: verdict,
                 severity: verdict == .fail ? severityOnFail : nil, clause: clause, subject: subject,
-                notes: notes + extraNotes)
+                notes: extraNotes.isEmpty ? notes : notes + extraNotes)
         }
     }
+}
+
+/// The item ids of one brake axle, made once per axle number and reused.
+struct AxleIDs {
+    var rate: String
+    var imbalance: String
+    var dragLeft: String
+    var dragRight: String
+
+    init(_ n: Int) {
+        rate = "brake.axle\(n).rate"
+        imbalance = "brake.axle\(n).imbalance"
+        dragLeft = "brake.axle\(n).drag_left"
+        dragRight = "brake.axle\(n).drag_right"
+    }
+
+    private static let common: [AxleIDs] = (0...8).map(AxleIDs.init)
+
+    /// The ids of axle `n` (cached for axles 1–8).
+    static func of(_ n: Int) -> AxleIDs { n >= 0 && n < common.count ? common[n] : AxleIDs(n) }
 }
 
 /// Percent of a basis; 0 % of a zero basis is 0 (only reachable for a zero difference).

@@ -95,13 +95,12 @@ public enum RuleEngine {
         }
         if case .value(let lamps) = ruleCase.headlamps {
             for (offset, lamp) in lamps.enumerated() {
-                let base = "headlamps[\(offset)]"
-                try nonNegative(lamp.highBeamCd, base + ".high_beam_cd", what: "luminous intensity")
-                try nonNegative(lamp.lowBeamVerticalH, base + ".low_beam_vertical_H", what: "cut-off height ratio")
-                try finite(lamp.lowBeamHorizontalMm, base + ".low_beam_horizontal_mm")
+                try nonNegative(lamp.highBeamCd, "headlamps[\(offset)].high_beam_cd", what: "luminous intensity")
+                try nonNegative(lamp.lowBeamVerticalH, "headlamps[\(offset)].low_beam_vertical_H", what: "cut-off height ratio")
+                try finite(lamp.lowBeamHorizontalMm, "headlamps[\(offset)].low_beam_horizontal_mm")
                 if let h = lamp.centreHeightMm.value, !(h > 0 && h.isFinite) {
                     throw RuleInputError(
-                        path: base + ".centre_height_mm", message: "lamp centre height must be above 0 mm, got \(h)",
+                        path: "headlamps[\(offset)].centre_height_mm", message: "lamp centre height must be above 0 mm, got \(h)",
                         messageZH: "灯中心高度必须大于0 mm，实际为 \(h)")
                 }
             }
@@ -119,16 +118,17 @@ public enum RuleEngine {
     }
 
     static func validateVehicle(_ vehicle: Vehicle) throws(RuleInputError) {
-        for (value, path) in [
-            (vehicle.maxTotalMassKg, "vehicle.max_total_mass_kg"), (vehicle.curbMassKg, "vehicle.curb_mass_kg"),
-            (vehicle.maxDesignSpeedKmh, "vehicle.max_design_speed_kmh"), (vehicle.ratedPowerKw, "vehicle.rated_power_kw"),
-        ] {
+        func positive(_ value: Double?, _ path: StaticString) throws(RuleInputError) {
             if let value, !(value > 0 && value.isFinite) {
                 throw RuleInputError(
-                    path: path, message: "must be a number above 0, got \(JSONWriter.format(value))",
+                    path: "\(path)", message: "must be a number above 0, got \(JSONWriter.format(value))",
                     messageZH: "必须为大于0的数，实际为 \(JSONWriter.format(value))")
             }
         }
+        try positive(vehicle.maxTotalMassKg, "vehicle.max_total_mass_kg")
+        try positive(vehicle.curbMassKg, "vehicle.curb_mass_kg")
+        try positive(vehicle.maxDesignSpeedKmh, "vehicle.max_design_speed_kmh")
+        try positive(vehicle.ratedPowerKw, "vehicle.rated_power_kw")
         if let plate = vehicle.plateValueM1, !(plate > 0 && plate.isFinite) {
             throw RuleInputError(
                 path: "vehicle.plate_value_m1", message: "plate smoke value must be above 0 m-1",
@@ -142,7 +142,8 @@ public enum RuleEngine {
         if let seats = vehicle.seats, seats < 1 {
             throw RuleInputError(path: "vehicle.seats", message: "must be at least 1, got \(seats)", messageZH: "座位数至少为1，实际为 \(seats)")
         }
-        for (date, path) in [(vehicle.firstRegistered, "vehicle.first_registered"), (vehicle.firstUsed, "vehicle.first_used")] {
+        for (date, path) in [(vehicle.firstRegistered, "vehicle.first_registered"), (vehicle.firstUsed, "vehicle.first_used")]
+        where date != nil {
             if let date, !isISODate(date) {
                 throw RuleInputError(
                     path: path, message: "must be a date written YYYY-MM-DD, got \"\(date)\"",
@@ -165,7 +166,8 @@ public enum RuleEngine {
         }
         guard let axles = brake.axles.value else { return }
         for (offset, axle) in axles.enumerated() {
-            let base = "brake.axles[\(offset)]"
+            // Built only on failure (autoclosures): validation runs for every case.
+            var base: String { "brake.axles[\(offset)]" }
             if axle.wheels != 1 && axle.wheels != 2 {
                 throw RuleInputError(
                     path: base + ".wheels", message: "must be 1 or 2 wheels, got \(axle.wheels)",
@@ -183,7 +185,7 @@ public enum RuleEngine {
             try nonNegative(axle.dragLeft, base + ".drag_left", what: "force")
             try nonNegative(axle.dragRight, base + ".drag_right", what: "force")
             if let curve = axle.curve.value {
-                let path = base + ".curve"
+                var path: String { base + ".curve" }
                 if curve.left.isEmpty {
                     throw RuleInputError(path: path + ".left", message: "the curve has no samples", messageZH: "曲线没有采样点")
                 }
@@ -193,10 +195,11 @@ public enum RuleEngine {
                         message: "has \(curve.right.count) samples but left has \(curve.left.count); the sides must be sampled together",
                         messageZH: "右侧 \(curve.right.count) 个采样点，左侧 \(curve.left.count) 个；左右必须同时采样")
                 }
-                for (side, samples) in [("left", curve.left), ("right", curve.right)] {
-                    for position in samples.indices where !(samples[position] >= 0 && samples[position].isFinite) {
-                        try nonNegative(.value(samples[position]), "\(path).\(side)[\(position)]", what: "force")
-                    }
+                for position in curve.left.indices where !(curve.left[position] >= 0 && curve.left[position].isFinite) {
+                    try nonNegative(.value(curve.left[position]), "\(path).left[\(position)]", what: "force")
+                }
+                for position in curve.right.indices where !(curve.right[position] >= 0 && curve.right[position].isFinite) {
+                    try nonNegative(.value(curve.right[position]), "\(path).right[\(position)]", what: "force")
                 }
                 if let period = curve.periodMs, !(period > 0 && period.isFinite) {
                     throw RuleInputError(path: path + ".period_ms", message: "sample period must be above 0 ms", messageZH: "采样周期必须大于0 ms")
@@ -215,9 +218,9 @@ public enum RuleEngine {
         }
     }
 
-    static func finite(_ reading: Reading<Double>, _ path: String) throws(RuleInputError) {
+    static func finite(_ reading: Reading<Double>, _ path: @autoclosure () -> String) throws(RuleInputError) {
         if let value = reading.value, !value.isFinite {
-            throw RuleInputError(path: path, message: "must be a finite number", messageZH: "必须为有限数值")
+            throw RuleInputError(path: path(), message: "must be a finite number", messageZH: "必须为有限数值")
         }
     }
 

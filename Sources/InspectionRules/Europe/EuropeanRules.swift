@@ -76,7 +76,7 @@ struct EuropeanRules {
             let n = axle.number
             // Per-axle rates and drag percentages are not judged by the MOT / 2014/45.
             if let item = ItemMaker.make(
-                id: "brake.axle\(n).rate", subject: .axleRate(axle: n, position: axle.position), unit: "%",
+                id: AxleIDs.of(n).rate, subject: .axleRate(axle: n, position: axle.position), unit: "%",
                 basis: .axleLoad, clause: clauseBrake, inputs: axle.peakInputs + [axle.load], primary: axle.peakInputs.count,
                 decision: .notApplicable(.notInRuleset), rounding: .none,
                 compute: { percent($0.dropLast().reduce(0, +), of: $0[$0.count - 1]) })
@@ -86,7 +86,7 @@ struct EuropeanRules {
             appendImbalance(axle, into: &items)
             for (side, input) in [(HeadlampReading.Side.left, axle.dragLeft), (.right, axle.dragRight)] {
                 if let item = ItemMaker.make(
-                    id: "brake.axle\(n).drag_\(side.rawValue)", subject: .drag(axle: n, side: side), unit: "%",
+                    id: side == .left ? AxleIDs.of(n).dragLeft : AxleIDs.of(n).dragRight, subject: .drag(axle: n, side: side), unit: "%",
                     basis: .axleLoad, clause: clauseBrake, inputs: [input, axle.load], primary: 1,
                     decision: .notApplicable(.notInRuleset), rounding: .none, compute: { percent($0[0], of: $0[1]) })
                 {
@@ -141,7 +141,7 @@ struct EuropeanRules {
 
     func appendImbalance(_ axle: AxleFigures, into items: inout [RuleItem]) {
         let n = axle.number
-        let id = "brake.axle\(n).imbalance"
+        let id = AxleIDs.of(n).imbalance
         let subject = Subject.axleImbalance(axle: n, position: axle.position)
         if axle.wheels == 1 {
             if !axle.peakLeft.reading.isAbsent {
@@ -211,19 +211,18 @@ struct EuropeanRules {
 
     func evaluateLamps(_ lamps: [HeadlampReading], into items: inout [RuleItem]) {
         for (offset, lamp) in lamps.enumerated() {
-            let base = "headlamps[\(offset)]"
-            let id = "headlamp.\(CNLampRules.lampID(lamp))"
+            let ids = CNLampRules.lampID(lamp)
             let na = LimitDecision.notApplicable(.notInRuleset)
             if let item = ItemMaker.make(
-                id: id + ".high_beam_intensity", subject: .highBeam(side: lamp.side, lamp: lamp.lamp), unit: "cd",
-                clause: clauseAim, inputs: [Input(lamp.highBeamCd, base + ".high_beam_cd")], decision: na,
+                id: ids.highBeam, subject: .highBeam(side: lamp.side, lamp: lamp.lamp), unit: "cd",
+                clause: clauseAim, inputs: [Input(lamp.highBeamCd, lamp: offset, ".high_beam_cd")], decision: na,
                 rounding: .none, compute: { $0[0] })
             {
                 items.append(item)
             }
             if let item = ItemMaker.make(
-                id: id + ".low_beam_horizontal", subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
-                unit: "mm", clause: clauseAim, inputs: [Input(lamp.lowBeamHorizontalMm, base + ".low_beam_horizontal_mm")],
+                id: ids.lowBeamHorizontal, subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
+                unit: "mm", clause: clauseAim, inputs: [Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")],
                 decision: na, rounding: .none, compute: { $0[0] })
             {
                 items.append(item)
@@ -235,8 +234,8 @@ struct EuropeanRules {
                 .limit(aimLimit(centreHeightMm: $0), notes: isUK ? [] : [Self.recalledNote])
             } ?? .limit(Limit())
             if let item = ItemMaker.make(
-                id: id + ".aim", subject: .aim(side: lamp.side, lamp: lamp.lamp), unit: "%", clause: clauseAim,
-                inputs: [Input(lamp.lowBeamVerticalH, base + ".low_beam_vertical_H"), Input(lamp.centreHeightMm, base + ".centre_height_mm")], primary: 1,
+                id: ids.aim, subject: .aim(side: lamp.side, lamp: lamp.lamp), unit: "%", clause: clauseAim,
+                inputs: [Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H"), Input(lamp.centreHeightMm, lamp: offset, ".centre_height_mm")], primary: 1,
                 decision: decision, rounding: .none, severityOnFail: .major,
                 compute: { $0[1] * (1 - $0[0]) / 100 })
             {

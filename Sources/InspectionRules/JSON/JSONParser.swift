@@ -129,6 +129,14 @@ public struct JSONParser {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                if scalars.isEmpty {
+                    // No escapes: one validation straight from the input.
+                    guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
+                        throw error("invalid UTF-8 inside a string")
+                    }
+                    index += 1
+                    return text
+                }
                 plain.append(contentsOf: bytes[start..<index])
                 index += 1
                 break
@@ -211,22 +219,42 @@ public struct JSONParser {
 
     private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
         let start = index
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number: expected a digit") }
+        // Fast path: up to 15 significant digits and no exponent is exact as mantissa / 10^k
+        // (both exactly representable, one correctly rounded division) and allocates nothing.
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var decimals = 0
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < bytes.count, isDigit(bytes[index]) { throw error("invalid number: leading zero") }
         } else {
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 48) }
+                digits += 1
+                index += 1
+            }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else {
                 throw error("invalid number: expected a digit after '.'")
             }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- 48) }
+                if mantissa != 0 || digits > 0 { digits += 1 }
+                decimals += 1
+                index += 1
+            }
         }
+        var exponent = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            exponent = true
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
                 index += 1
@@ -236,8 +264,18 @@ public struct JSONParser {
             }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
+        if !exponent, digits <= 15, decimals <= 22 {
+            let value = Double(mantissa) / Self.powersOfTen[decimals]
+            return negative ? -value : value
+        }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw error("number \(text) is out of range") }
+        return value
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { power in
+        var value = 1.0
+        for _ in 0..<power { value *= 10 }
         return value
     }
 
