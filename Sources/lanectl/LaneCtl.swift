@@ -9,6 +9,7 @@ struct LaneCtl: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             // Each area adds its command here, one line each.
+            ModbusCommand.self,
         ]
     )
 }
