@@ -176,13 +176,19 @@ def test_pymodbus_client_talks_to_our_server(our_server):
 
 @pytest.mark.skipif(shutil.which("mbpoll") is None, reason="mbpoll is not installed (apt install mbpoll)")
 def test_mbpoll_writes_and_reads_our_server(our_server):
+    def mbpoll(*args):
+        done = subprocess.run(["mbpoll", "-m", "tcp", "-a", "1", "-p", str(our_server), *args],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
     # mbpoll counts references from 1: -r 5 is protocol address 4.
-    write = subprocess.run(["mbpoll", "-m", "tcp", "-a", "1", "-p", str(our_server), "-t", "4", "-r", "5", "-1",
-                            "127.0.0.1", "4242", "-4242"], capture_output=True, text=True, timeout=30)
-    assert write.returncode == 0, write.stdout + write.stderr
-    read = lanectl("modbus", "read", "--port", str(our_server), "--address", "4", "--count", "2", "--type", "i16")
-    assert [line.split("\t")[1] for line in read.strip().splitlines()] == ["4242", "-4242"]
-    poll = subprocess.run(["mbpoll", "-m", "tcp", "-a", "1", "-p", str(our_server), "-t", "4", "-r", "5", "-c", "2",
-                           "-1", "127.0.0.1"], capture_output=True, text=True, timeout=30)
-    assert poll.returncode == 0, poll.stdout + poll.stderr
-    assert "[5]: \t4242" in poll.stdout and "[6]: \t-4242" in poll.stdout
+    mbpoll("-t", "4", "-r", "5", "-1", "127.0.0.1", "--", "4242", "60000")
+    read = lanectl("modbus", "read", "--port", str(our_server), "--address", "4", "--count", "2")
+    assert [line.split("\t")[1] for line in read.strip().splitlines()] == ["4242", "60000"]
+    # mbpoll's 32-bit values put the low word first: our CDAB.
+    mbpoll("-t", "4:float", "-r", "11", "-1", "127.0.0.1", "--", "-3.5")
+    read = lanectl("modbus", "read", "--port", str(our_server), "--address", "10", "--type", "f32", "--order", "CDAB")
+    assert float(read.split("\t")[1]) == -3.5
+    out = mbpoll("-t", "4", "-r", "5", "-c", "2", "-1", "127.0.0.1")
+    assert "[5]: \t4242" in out and "[6]: \t60000" in out
