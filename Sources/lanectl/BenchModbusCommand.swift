@@ -48,11 +48,15 @@ struct BenchModbusCommand: AsyncParsableCommand {
                 t.setBit(.discreteInput, 0, true)
             }
         }
-        server.start()
+        server.start(realTimePriority: realtime ? 60 : nil)
         defer { server.stop() }
         print("Server: our ModbusServer in this process on its own OS thread, \(server.transport), \(units.count) unit ids")
         print("Machine: \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) CPUs online, load average \(Self.loadAverage())")
         print("")
+        if realtime {
+            try await Task.sleep(for: .milliseconds(50))
+            print("SCHED_FIFO: server \(server.statistics.realTime ? "granted" : "refused"); client threads and poll threads ask for it too")
+        }
         if !skipRoundTrips { try roundTripPhase(port: server.port) }
         if !skipPoller { try await pollerPhase(server: server, map: map) }
     }
@@ -60,29 +64,29 @@ struct BenchModbusCommand: AsyncParsableCommand {
     // MARK: Round trips
 
     private func roundTripPhase(port: Int) throws {
-        let rounds = 4
+        let rounds = 20
         let perRound = max(roundTrips / rounds, 1)
         var ours = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
         var theirs = ours
         var oursSeconds = 0.0
         var theirsSeconds = 0.0
         // Warm both up (connect, page in, fill caches).
-        _ = try Self.swiftLoop(port: port, registers: registers, count: 500)
-        _ = Self.cLoop(port: port, registers: registers, count: 500)
+        _ = try Self.swiftLoop(port: port, registers: registers, count: 500, realtime: realtime)
+        _ = Self.cLoop(port: port, registers: registers, count: 500, realtime: realtime)
         for _ in 0..<rounds {
-            let c = Self.cLoop(port: port, registers: registers, count: perRound)
+            let c = Self.cLoop(port: port, registers: registers, count: perRound, realtime: realtime)
             guard c.latencies.count == perRound else {
                 throw ValidationError("the C loop failed after \(c.latencies.count) of \(perRound) reads")
             }
             for ns in c.latencies { theirs.record(ns) }
             theirsSeconds += c.seconds
-            let s = try Self.swiftLoop(port: port, registers: registers, count: perRound)
+            let s = try Self.swiftLoop(port: port, registers: registers, count: perRound, realtime: realtime)
             for ns in s.latencies { ours.record(ns) }
             oursSeconds += s.seconds
         }
         let oursRate = Double(ours.totalCount) / oursSeconds
         let theirsRate = Double(theirs.totalCount) / theirsSeconds
-        print("Round trips: read \(registers) holding registers, \(ours.totalCount) per client in \(rounds) alternating rounds")
+        print("Round trips: read \(registers) holding registers, \(ours.totalCount) per client in \(rounds) alternating rounds (C, Swift, C, Swift …)")
         print(Self.row("", "round trips/s", "p50", "p99", "max"))
         print(Self.row("Swift ModbusClient", Self.fmt(oursRate, 0), Self.us(ours.valueAtPercentile(50)),
                        Self.us(ours.valueAtPercentile(99)), Self.us(ours.max)))
@@ -97,9 +101,10 @@ struct BenchModbusCommand: AsyncParsableCommand {
         print("")
     }
 
-    private static func swiftLoop(port: Int, registers: Int, count: Int) throws -> (latencies: [UInt64], seconds: Double) {
+    private static func swiftLoop(port: Int, registers: Int, count: Int, realtime: Bool) throws -> (latencies: [UInt64], seconds: Double) {
         let result = Locked<Result<([UInt64], Double), ModbusError>?>(nil)
         let thread = OSThread(name: "bench-swift") {
+            if realtime { OSThread.requestRealTime(priority: 50) }
             result.withLock { r in
                 r = Result { () throws(ModbusError) -> ([UInt64], Double) in
                     let client = try ModbusClient(
@@ -125,9 +130,10 @@ struct BenchModbusCommand: AsyncParsableCommand {
         return try result.withLock { $0! }.get()
     }
 
-    private static func cLoop(port: Int, registers: Int, count: Int) -> (latencies: [UInt64], seconds: Double) {
+    private static func cLoop(port: Int, registers: Int, count: Int, realtime: Bool) -> (latencies: [UInt64], seconds: Double) {
         let result = Locked<([UInt64], Double)>(([], 0))
         let thread = OSThread(name: "bench-c") {
+            if realtime { OSThread.requestRealTime(priority: 50) }
             var latencies = [UInt64](repeating: 0, count: count)
             let begin = monotonicNanoseconds()
             let ok = cbaseline_modbus_read_loop("127.0.0.1", Int32(port), 1, 0, Int32(registers), Int32(count), &latencies)
@@ -145,12 +151,14 @@ struct BenchModbusCommand: AsyncParsableCommand {
         let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(65536))
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let pollers = (1...max(rigs, 1)).map { unit in
+        let count = max(rigs, 1)
+        let pollers = (1...count).map { unit in
             LinkPoller(
                 configuration: LinkConfiguration(
                     name: "bench\(unit)", transport: server.transport,
                     rigs: [RigConfiguration(rig: RigID("bench.rig\(unit)"), unitID: UInt8(unit), map: map)],
-                    period: period, responseTimeout: .milliseconds(50), realTimePriority: realtime ? 50 : nil),
+                    period: period, responseTimeout: .milliseconds(50), realTimePriority: realtime ? 50 : nil,
+                    phase: period / count * (unit - 1)),
                 samples: continuation, logger: logger)
         }
         // The C loop runs at the same rate, at the same time, on its own thread.
@@ -182,7 +190,7 @@ struct BenchModbusCommand: AsyncParsableCommand {
             }
             return (total, notGood, missed)
         }
-        print("Poller: \(pollers.count) rigs at \(Self.fmt(rate, 0)) Hz for \(Self.fmt(seconds, 0)) s, one link thread and TCP connection per rig, \(ReadPlan(map: map).reads.count) reads per rig per cycle; C clock_nanosleep loop at \(Self.fmt(rate, 0)) Hz at the same time")
+        print("Poller: \(pollers.count) rigs at \(Self.fmt(rate, 0)) Hz for \(Self.fmt(seconds, 0)) s, one link thread and TCP connection per rig, phases staggered by period/\(count), \(ReadPlan(map: map).reads.count) reads per rig per cycle; C clock_nanosleep loop at \(Self.fmt(rate, 0)) Hz at the same time")
         try await Task.sleep(for: .seconds(seconds))
         for poller in pollers { await poller.stop() }
         cThread.join()
@@ -219,7 +227,7 @@ struct BenchModbusCommand: AsyncParsableCommand {
         let p99 = Double(merged.valueAtPercentile(99)) / 1e6
         print("Ratio Swift/C p99: \(Self.fmt(ratio, 2))x (target ≤ 1.5x: \(ratio <= 1.5 ? "met" : "NOT met")); "
               + "Swift p99 \(Self.fmt(p99, 3)) ms (target < 1 ms: \(p99 < 1 ? "met" : "NOT met")); "
-              + "missed deadlines \(missed) (tolerance \(tolerance)), skipped cycles \(skipped)")
+              + "missed deadlines \(missed) (late by more than \(Self.us(UInt64(tolerance.nanosecondsTotal))), or skipped), skipped cycles \(skipped)")
         print("Cycles \(cycles), samples \(total) (not good: \(notGood), failed reads \(timeouts)); "
               + "SCHED_FIFO: poller \(realtime ? "\(granted)/\(pollers.count) granted" : "not requested"), "
               + "C loop \(realtime ? (cRealTime ? "granted" : "refused") : "not requested")")

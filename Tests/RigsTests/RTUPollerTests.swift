@@ -23,7 +23,7 @@ struct RTUPollerTests {
         let configuration = LinkConfiguration(
             name: "rs485", transport: .rtu(SerialLine(device: pair.second, baudRate: 38400)),
             rigs: [RigConfiguration(rig: "left", unitID: 4, map: map), RigConfiguration(rig: "right", unitID: 5, map: map)],
-            period: .milliseconds(50), responseTimeout: .milliseconds(20))
+            period: .milliseconds(200), responseTimeout: .milliseconds(100))
         let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(100))
         let poller = LinkPoller(configuration: configuration, samples: continuation, logger: Logger(label: "test"))
         poller.start()
@@ -38,8 +38,9 @@ struct RTUPollerTests {
             try await Task.sleep(for: .milliseconds(20))
             written = server.withTables(unit: 5) { $0.bit(.coil, 0) }
         }
+        let statistics = poller.statistics()
         await poller.stop()
         #expect(values == ["left": 25_000, "right": 18_000])
-        #expect(written)
+        #expect(written, "command not written: \(statistics.rigs[1])")
     }
 }

@@ -115,6 +115,9 @@ public final class ModbusServer: @unchecked Sendable {
     deinit {
         stop()
         if listenSocket >= 0 { Glibc.close(listenSocket) }
+        // On TCP the context only ever borrowed client sockets, all closed by now: without this, modbus_close
+        // would close whatever file the process has since opened under that number.
+        if isTCP { modbus_set_socket(context, -1) }
         modbus_close(context)
         modbus_free(context)
         Glibc.close(wakeRead)
@@ -128,10 +131,19 @@ public final class ModbusServer: @unchecked Sendable {
     // MARK: Life cycle
 
     /// Starts the server thread. Calling it again does nothing.
-    public func start() {
+    /// - Parameter realTimePriority: Run the thread under `SCHED_FIFO` at this priority (1–99) when the process
+    ///   may (root or `CAP_SYS_NICE`); ``statistics`` says whether it was granted. Benchmarks use it so the
+    ///   simulated rig, which stands in for separate hardware, is not starved by the machine's other work.
+    public func start(realTimePriority: Int? = nil) {
         threadBox.withLock { thread in
             guard thread == nil else { return }
-            thread = OSThread(name: "modbus-server") { [self] in serve() }
+            thread = OSThread(name: "modbus-server") { [self] in
+                if let realTimePriority {
+                    let granted = OSThread.requestRealTime(priority: realTimePriority) == 0
+                    shared.withLock { $0.statistics.realTime = granted }
+                }
+                serve()
+            }
         }
     }
 
@@ -239,6 +251,7 @@ public final class ModbusServer: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: Int(MODBUS_MAX_ADU_LENGTH) + 4)
         var fds: [pollfd] = []
         defer {
+            if isTCP { modbus_set_socket(context, -1) }
             for c in connections { Glibc.close(c.fd) }
             shared.withLock { $0.statistics.openConnections = 0 }
         }

@@ -24,6 +24,10 @@ public struct LinkConfiguration: Hashable, Sendable {
     /// Ask for `SCHED_FIFO` at this priority (1–99); nil keeps normal scheduling. Needs root or
     /// `CAP_SYS_NICE`; the statistics say whether it was granted.
     public var realTimePriority: Int?
+    /// Where this link's cycles sit in the period: deadlines fall at `k × period + phase` on the monotonic
+    /// clock. Give links of one station different phases (link i of n: `i × period / n`) so their threads
+    /// do not all wake, and their rigs' replies all arrive, at the same instant.
+    public var phase: Duration
     /// Registers of unused space the read planner may read across to merge two reads into one (0: only
     /// strictly contiguous channels are merged, which is safe with rigs that refuse unmapped addresses).
     public var maximumReadGap: Int
@@ -40,7 +44,8 @@ public struct LinkConfiguration: Hashable, Sendable {
         name: String, transport: ModbusTransport, rigs: [RigConfiguration], period: Duration = .milliseconds(10),
         responseTimeout: Duration? = nil, byteTimeout: Duration? = .milliseconds(20),
         reconnect: ReconnectPolicy = ReconnectPolicy(initialDelay: .milliseconds(50), maximumDelay: .seconds(1)),
-        deadlineTolerance: Duration? = nil, realTimePriority: Int? = nil, maximumReadGap: Int = 0
+        deadlineTolerance: Duration? = nil, realTimePriority: Int? = nil, phase: Duration = .zero,
+        maximumReadGap: Int = 0
     ) {
         self.name = name
         self.transport = transport
@@ -51,6 +56,7 @@ public struct LinkConfiguration: Hashable, Sendable {
         self.reconnect = reconnect
         self.deadlineTolerance = deadlineTolerance ?? period / 4
         self.realTimePriority = realTimePriority
+        self.phase = phase
         self.maximumReadGap = maximumReadGap
     }
 }

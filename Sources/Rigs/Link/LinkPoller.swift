@@ -195,9 +195,12 @@ public final class LinkPoller: Service, Sendable {
                 values: Array(repeating: .nan, count: rig.map.channels.count),
                 words: plan.reads.map { Array(repeating: 0, count: $0.count) })
         }
-        let period = UInt64(configuration.period.nanosecondsTotal)
+        let period = UInt64(max(configuration.period.nanosecondsTotal, 100_000))  // 10 kHz at most
         let tolerance = UInt64(max(configuration.deadlineTolerance.nanosecondsTotal, 0))
-        var deadline = monotonicNanoseconds() + period
+        // Deadlines on a grid (k × period + phase), so staggered links keep their distance.
+        let phase = UInt64(max(configuration.phase.nanosecondsTotal, 0)) % period
+        let now = monotonicNanoseconds()
+        var deadline = (now / period + 1) * period + phase
         var pendingCommands: [RigCommand] = []
         while !stopRequested.load(ordering: .acquiring) {
             sleep(until: deadline)
@@ -342,9 +345,7 @@ public final class LinkPoller: Service, Sendable {
 
     private func requestRealTime() {
         guard let priority = configuration.realTimePriority else { return }
-        var parameters = sched_param()
-        parameters.sched_priority = Int32(priority)
-        let rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
+        let rc = OSThread.requestRealTime(priority: priority)
         let reason =
             rc == 0
             ? nil : "\(String(cString: strerror(rc))): run as root or grant CAP_SYS_NICE (setcap cap_sys_nice+ep lanectl)"
