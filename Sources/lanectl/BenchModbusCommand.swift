@@ -220,9 +220,9 @@ struct BenchModbusCommand: AsyncParsableCommand {
 
         print(Self.row("period error", "p50", "p99", "max", "missed"))
         print(Self.row("Swift poller (\(pollers.count) links)", Self.us(merged.valueAtPercentile(50)),
-                       Self.us(merged.valueAtPercentile(99)), Self.us(merged.max), "\(missed)"))
+                       Self.us(merged.valueAtPercentile(99)), Self.us(merged.max), "\(missed) of \(cycles)"))
         print(Self.row("C clock_nanosleep loop", Self.us(c.valueAtPercentile(50)), Self.us(c.valueAtPercentile(99)),
-                       Self.us(c.max), "\(cMissed)"))
+                       Self.us(c.max), "\(cMissed) of \(cErrors.count)"))
         let ratio = Double(merged.valueAtPercentile(99)) / Double(max(c.valueAtPercentile(99), 1))
         let p99 = Double(merged.valueAtPercentile(99)) / 1e6
         print("Ratio Swift/C p99: \(Self.fmt(ratio, 2))x (target ≤ 1.5x: \(ratio <= 1.5 ? "met" : "NOT met")); "
