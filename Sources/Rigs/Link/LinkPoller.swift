@@ -202,12 +202,14 @@ public final class LinkPoller: Service, Sendable {
         let now = monotonicNanoseconds()
         var deadline = (now / period + 1) * period + phase
         var pendingCommands: [RigCommand] = []
+        var skippedBefore = false  // cycles were skipped just before this one: its samples follow a gap
         while !stopRequested.load(ordering: .acquiring) {
             sleep(until: deadline)
             if stopRequested.load(ordering: .acquiring) { break }
             let woke = monotonicNanoseconds()
             let lateness = woke > deadline ? woke - deadline : 0
-            let missed = lateness > tolerance
+            let late = lateness > tolerance
+            let missed = late || skippedBefore
 
             pendingCommands.removeAll(keepingCapacity: true)
             shared.withLock { swap(&$0.commands, &pendingCommands) }
@@ -229,7 +231,8 @@ public final class LinkPoller: Service, Sendable {
                 skipped = (finished - deadline) / period + 1
                 deadline += skipped * period
             }
-            let totalMissed = (missed ? 1 : 0) + skipped
+            skippedBefore = skipped > 0
+            let totalMissed = (late ? 1 : 0) + skipped
             if totalMissed > 0 { missedCounter.increment(by: Int64(totalMissed)) }
             let reconnects = client.reconnects
             let failedConnects = client.failedConnects
