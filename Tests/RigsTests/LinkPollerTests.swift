@@ -228,6 +228,32 @@ struct LinkPollerTests {
         }
     }
 
+    @Test func anOverrunSkipsCyclesAndFlagsTheSamplesAfterTheGap() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)
+        server.start()
+        defer { server.stop() }
+        let slow = Atomic<Bool>(false)
+        // Three reads per cycle, each answered after 120 ms: one cycle takes about 360 ms of a 100 ms period.
+        server.setFaultHandler { _ in slow.load(ordering: .relaxed) ? .delay(.milliseconds(120)) : .none }
+        try await withPoller(link(server, period: .milliseconds(100), timeout: .milliseconds(400))) { poller, samples in
+            while await samples.next()?.quality != .good {}
+            slow.store(true, ordering: .relaxed)
+            var flagged = false
+            for _ in 0..<6 {
+                guard let sample = await samples.next() else { break }
+                if sample.deadlineMissed { flagged = true; break }
+            }
+            slow.store(false, ordering: .relaxed)
+            #expect(flagged)
+            let stats = poller.statistics()
+            #expect(stats.skippedCycles >= 1)
+            #expect(stats.missedDeadlines >= stats.skippedCycles)
+            // The replies were slow, not lost: every read still succeeded.
+            #expect(stats.rigs[0].timeouts == 0)
+        }
+    }
+
     @Test func unknownRigsCommandsAndValuesAreRefused() async throws {
         let server = try ModbusServer(units: [1: Self.layout])
         let (_, continuation) = AsyncStream.makeStream(of: Sample.self)
