@@ -58,6 +58,8 @@ public final class ModbusServer: @unchecked Sendable {
         guard let ctx = modbus_new_tcp(host, Int32(port)) else {
             throw ModbusError(code: .init(rawValue: errno), operation: "modbus_new_tcp", link: link)
         }
+        // A client that stops in the middle of a request holds the one server thread up to this long.
+        modbus_set_byte_timeout(ctx, 0, 100_000)
         let socket = modbus_tcp_listen(ctx, Int32(backlog))
         if socket == -1 {
             let code = errno
