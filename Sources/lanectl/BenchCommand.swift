@@ -10,6 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
             RulesBenchCommand.self,
             BenchJournalCommand.self,
             BenchSimulateCommand.self,
+            BenchModbusCommand.self,
         ]
     )
 }

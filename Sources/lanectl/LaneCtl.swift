@@ -14,6 +14,7 @@ struct LaneCtl: AsyncParsableCommand {
             SimulateCommand.self,
             DispatchCommand.self,
             // Each area adds its command here, one line each.
+            ModbusCommand.self,
         ]
     )
 }

@@ -2,6 +2,10 @@ import LaneCore
 import Modbus
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Our client against our server over real loopback sockets.
 @Suite(.timeLimit(.minutes(1)))
 struct LoopbackTests {
@@ -196,6 +200,34 @@ struct LoopbackTests {
         #expect(error?.unitID == 9)
     }
 
+    @Test func manyClientsAreServedAtOnceAndAStalledOneDoesNotBlockThem() async throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        server.withTables(unit: 1) { t in for a in 0..<8 { t.setRegister(.holding, a, UInt16(100 + a)) } }
+        // A client that sends the first bytes of a request and then nothing.
+        let stalled = openStalledConnection(port: server.port)
+        defer { close(stalled) }
+        let links = try (0..<4).map { _ in try ModbusLink(configuration(server)) }
+        defer { for link in links { link.shutdown() } }
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for (index, link) in links.enumerated() {
+                group.addTask {
+                    var correct = 0
+                    for i in 0..<100 {
+                        let address = (index + i) % 8
+                        let value = try await link.perform { try $0.readHoldingRegisters(address: address, count: 1) }
+                        if value == [UInt16(100 + address)] { correct += 1 }
+                    }
+                    return correct
+                }
+            }
+            var total = 0
+            for try await correct in group { total += correct }
+            #expect(total == 400)
+        }
+        #expect(server.statistics.connectionsAccepted == 5)
+    }
+
     @Test func aClosedPortIsRefusedAndTheClientBacksOff() async throws {
         let server = try makeServer()
         let transport = server.transport
@@ -214,4 +246,19 @@ struct LoopbackTests {
         }
         #expect(second?.code == .notConnected)
     }
+}
+
+/// Connects to 127.0.0.1:port and sends three bytes of an MBAP header, then stays silent.
+func openStalledConnection(port: Int) -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    let partial: [UInt8] = [0x00, 0x01, 0x00]
+    _ = send(fd, partial, partial.count, 0)
+    return fd
 }

@@ -113,5 +113,7 @@ extension ModbusServer {
         public var openConnections = 0
         /// Frames that could not be read (bad CRC, truncated, garbage).
         public var badFrames = 0
+        /// True when the server thread runs under `SCHED_FIFO` (see ``ModbusServer/start(realTimePriority:)``).
+        public var realTime = false
     }
 }

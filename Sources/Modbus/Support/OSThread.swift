@@ -31,6 +31,15 @@ public final class OSThread: @unchecked Sendable {  // safe: `handle` is written
         handle = thread
     }
 
+    /// Asks for `SCHED_FIFO` at `priority` (1–99) for the calling thread.
+    /// - Returns: 0 when granted, else the error number (`EPERM` without root or `CAP_SYS_NICE`).
+    @discardableResult
+    public static func requestRealTime(priority: Int) -> Int32 {
+        var parameters = sched_param()
+        parameters.sched_priority = Int32(priority)
+        return pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
+    }
+
     /// Waits until the thread's body has returned. Call once.
     public func join() {
         guard let thread = handle else { return }
