@@ -212,3 +212,4 @@ struct ServedRigTests {
         #expect(bits == [true])  // vehicle_on_rollers
     }
 }
+
