@@ -195,7 +195,7 @@ public struct ExhaustAnalyserModel: RigModel {
         let k = max(0, opacity + (opacity > 0.01 ? random.gaussian(sigma: 0.01) : 0))
         return [
             "co_pct": max(0, gas.co), "co2_pct": max(0, gas.co2), "hc_ppm": max(0, gas.hc), "no_ppm": max(0, gas.no),
-            "o2_pct": max(0, gas.o2), "lambda": warm ? Self.lambda(gas) : 0,
+            "o2_pct": max(0, gas.o2), "lambda": warm ? min(Self.lambda(gas), 9.999) : 0,  // the display saturates
             "engine_rpm": max(0, rpm + (rpm > 0 ? random.gaussian(sigma: 5) : 0)), "oil_temp_c": oil,
             "opacity_k": k, "opacity_n_pct": 100 * (1 - _exp(-k * settings.opacimeterLength)),
             "dyno_speed_kmh": dyno.speed, "dyno_load_kw": dyno.load,

@@ -6,7 +6,7 @@ public import LaneCore
 public final class SimulatedStation: Sendable {
     /// One served rig: its configuration, simulation and where it listens.
     public struct Entry: Sendable {
-        public let configuration: RigConfiguration
+        public let configuration: StationRig
         public let rig: SimulatedRig
         public let server: RigServer
 
@@ -27,7 +27,7 @@ public final class SimulatedStation: Sendable {
     /// Creates (but does not start) the servers for every rig of `profile`. Rigs without a
     /// `simulation` block start with `sound_car`.
     public init(profile: LaneProfile) throws {
-        var groups: [(key: String, transport: Transport, rigs: [(RigConfiguration, SimulatedRig)])] = []
+        var groups: [(key: String, transport: Transport, rigs: [(StationRig, SimulatedRig)])] = []
         for configuration in profile.rigs {
             let simulation = configuration.simulation ?? .init(scenario: "sound_car")
             guard let scenario = VehicleScenario.named(simulation.scenario) else {

@@ -129,7 +129,7 @@ struct RigSim: AsyncParsableCommand {
             case .headlampTester: .headlamp
             case .exhaustAnalyser: .emission
             }
-        let rig = RigConfiguration(
+        let rig = StationRig(
             id: RigID("\(kind.rawValue)"), model: map.model, mapFile: mapPath, map: map, transport: transport,
             unitID: unit, pollPeriod: .milliseconds(100), responseTimeout: .milliseconds(200),
             byteTimeout: .milliseconds(50), simulation: .init(scenario: scenario, fault: fault, seed: seed))

@@ -32,3 +32,41 @@ public final class InProcessRig: Sendable {
 
     public func stop() { server.stop() }
 }
+
+/// Every simulated rig of a lane profile (the demo station by default), served in the test's process
+/// on ports the system picks. Stop it with ``stop()``.
+///
+/// ```swift
+/// let station = try InProcessStation()
+/// defer { station.stop() }
+/// let port = station.station.port(of: "L1.brake")!
+/// ```
+public final class InProcessStation: Sendable {
+    public let profile: LaneProfile
+    public let station: SimulatedStation
+
+    /// - Parameter profilePath: a profile file; nil for `LaneProfiles/demo-station.yaml`.
+    public init(profilePath: String? = nil, filePath: String = #filePath) throws {
+        let path = try profilePath ?? Repository(filePath: filePath).demoProfile
+        profile = try ProfileLoader(scenarios: VehicleScenario.names, faults: RigFault.names).load(path: path)
+        station = try SimulatedStation(profile: profile)
+        station.start()
+    }
+
+    /// The profile with each simulated rig's TCP port 0 replaced by the port it was given, so a poller
+    /// can be pointed at the running simulation.
+    public var boundProfile: LaneProfile {
+        var copy = profile
+        for laneIndex in copy.lanes.indices {
+            for stationIndex in copy.lanes[laneIndex].stations.indices {
+                let rig = copy.lanes[laneIndex].stations[stationIndex].rig
+                if case .tcp(let host, 0) = rig.transport, let port = station.port(of: rig.id) {
+                    copy.lanes[laneIndex].stations[stationIndex].rig.transport = .tcp(host: host, port: port)
+                }
+            }
+        }
+        return copy
+    }
+
+    public func stop() { station.stop() }
+}

@@ -140,7 +140,7 @@ public struct ProfileLoader: Sendable {
 
     func rig(
         _ node: YAMLNode, kind: StationKind, maps: [String: LoadedMap], defaults: Timing, context: inout Context
-    ) throws(ProfileError) -> RigConfiguration {
+    ) throws(ProfileError) -> StationRig {
         let fields = try node.mapping(allowed: Self.rigKeys)
         let idNode = try fields.required("id")
         let id = RigID(try idNode.string())
@@ -179,18 +179,18 @@ public struct ProfileLoader: Sendable {
             context.unitIDs[link, default: [:]][unitID] = id
         }
         let timing = try Timing(fields, fallback: defaults)
-        var simulation: RigConfiguration.Simulation?
+        var simulation: StationRig.Simulation?
         if let simNode = fields["simulation"] {
             simulation = try self.simulation(simNode)
         }
-        return RigConfiguration(
+        return StationRig(
             id: id, model: model, mapFile: loaded.path, map: loaded.map, transport: transport, unitID: unitID,
             pollPeriod: .milliseconds(timing.pollPeriodMs), responseTimeout: .milliseconds(timing.responseTimeoutMs),
             byteTimeout: .milliseconds(timing.byteTimeoutMs), realtimePriority: timing.realtimePriority,
             simulation: simulation)
     }
 
-    func simulation(_ node: YAMLNode) throws(ProfileError) -> RigConfiguration.Simulation {
+    func simulation(_ node: YAMLNode) throws(ProfileError) -> StationRig.Simulation {
         let fields = try node.mapping(allowed: ["scenario", "fault", "seed"])
         let scenarioNode = try fields.required("scenario")
         let scenario = try scenarioNode.string()
@@ -203,7 +203,7 @@ public struct ProfileLoader: Sendable {
             if let faults, !faults.contains(fault) { throw faultNode.error(.unknownFault(fault, known: faults)) }
         }
         let seed = try fields["seed"]?.int(in: 0...Int.max) ?? 1
-        return RigConfiguration.Simulation(scenario: scenario, fault: fault, seed: UInt64(seed))
+        return StationRig.Simulation(scenario: scenario, fault: fault, seed: UInt64(seed))
     }
 
     static func transport(_ node: YAMLNode) throws(ProfileError) -> Transport {

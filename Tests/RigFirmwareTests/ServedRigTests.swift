@@ -212,3 +212,27 @@ struct ServedRigTests {
         #expect(bits == [true])  // vehicle_on_rollers
     }
 }
+
+
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct InProcessStationTests {
+    @Test func boundProfilePointsEveryRigAtItsServedPort() async throws {
+        let running = try InProcessStation()
+        defer { running.stop() }
+        let bound = running.boundProfile
+        #expect(bound.rigs.count == 6)
+        for rig in bound.rigs {
+            guard case .tcp(let host, let port) = rig.transport else {
+                Issue.record("\(rig.id) is not on TCP")
+                continue
+            }
+            #expect(port > 0 && port == running.station.port(of: rig.id))
+            let link = try ModbusLink(ModbusClientConfiguration(transport: .tcp(host: host, port: port)))
+            defer { link.shutdown() }
+            let heartbeat = rig.map.channels.first { $0.name == "heartbeat" }!
+            _ = try await link.perform {
+                try $0.readValue(.input, unit: UInt8(rig.unitID), address: heartbeat.address, type: .u32, order: heartbeat.wordOrder ?? rig.map.defaultWordOrder)
+            }
+        }
+    }
+}

@@ -233,3 +233,33 @@ def test_mbpoll_reads_u16_scaled_and_discrete_inputs(station):
     assert len(remaining) == 1 and 0 < remaining[0] <= 30
     bits = mbpoll(station, "L2.emission", "-t", "1", "-r", "1", "-c", "1")     # warming_up
     assert bits == [1]
+
+
+def test_mbpoll_reads_a_rig_served_over_rtu_on_a_socat_pty_pair(tmp_path):
+    if not os.path.exists(RIGSIM):
+        pytest.skip("build rigsim first")
+    rig_end, client_end = str(tmp_path / "rig"), str(tmp_path / "client")
+    socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={rig_end}", f"pty,raw,echo=0,link={client_end}"])
+    try:
+        for _ in range(100):
+            if os.path.exists(client_end) and os.path.exists(rig_end):
+                break
+            time.sleep(0.05)
+        sim = Rigsim("--model", "brake", "--rtu", rig_end, "--unit", "7", "--baud", "19200", "--parity", "even")
+        try:
+            def poll(*args):
+                out = subprocess.run(
+                    ["mbpoll", "-m", "rtu", "-a", "7", "-b", "19200", "-P", "even", "-1", "-o", "3", *args, client_end],
+                    capture_output=True, text=True, timeout=30)
+                assert out.returncode == 0, out.stdout + out.stderr
+                return [float(v) for v in re.findall(r"^\[\d+\]:\s+(-?[\d.e+-]+)", out.stdout, re.M)]
+            assert poll("-t", "1", "-r", "3", "-c", "1") == [1]            # vehicle_on_rollers
+            time.sleep(1.5)                                                # the scale settles
+            loads = poll("-t", "3:float", "-r", "5", "-c", "2")            # f32 CDAB
+            assert abs(loads[0] - 401.5) < 3
+        finally:
+            code, out = sim.stop()
+            assert code == 0
+    finally:
+        socat.terminate()
+        socat.wait(timeout=10)

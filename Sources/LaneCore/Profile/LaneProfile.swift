@@ -30,10 +30,10 @@ public struct LaneProfile: Hashable, Sendable, Codable {
     }
 
     /// Every rig of every lane, in lane order then drive order.
-    public var rigs: [RigConfiguration] { lanes.flatMap { $0.stations.map(\.rig) } }
+    public var rigs: [StationRig] { lanes.flatMap { $0.stations.map(\.rig) } }
 
     /// The rig with this id, or nil.
-    public func rig(_ id: RigID) -> RigConfiguration? { rigs.first { $0.id == id } }
+    public func rig(_ id: RigID) -> StationRig? { rigs.first { $0.id == id } }
 
     /// The lane with this id, or nil.
     public func lane(_ id: LaneID) -> Lane? { lanes.first { $0.id == id } }
@@ -79,9 +79,9 @@ public enum StationKind: String, Hashable, Sendable, Codable, CaseIterable {
 /// A station of a lane and the rig installed on it.
 public struct Station: Hashable, Sendable, Codable {
     public var kind: StationKind
-    public var rig: RigConfiguration
+    public var rig: StationRig
 
-    public init(kind: StationKind, rig: RigConfiguration) {
+    public init(kind: StationKind, rig: StationRig) {
         self.kind = kind
         self.rig = rig
     }

@@ -1,5 +1,5 @@
 /// How the controller reaches one rig and how often it reads it.
-public struct RigConfiguration: Hashable, Sendable, Codable {
+public struct StationRig: Hashable, Sendable, Codable {
     /// The rig's id, unique in the station (`"L1.brake"`).
     public var id: RigID
     /// The rig model (`"LC-RB3000"`); its register map is ``map``.
