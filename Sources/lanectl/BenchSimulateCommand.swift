@@ -27,14 +27,17 @@ struct BenchSimulateCommand: ParsableCommand {
         print("simulate (pooled random draw)      \(format(pooled.rate)) vehicles/s  (\(pooled.count) vehicles, \(format(pooled.events)) dispatcher events/s)")
         print("baseline: same loop, first-free    \(format(trivial.rate)) vehicles/s  (\(trivial.count) vehicles, \(format(trivial.events)) dispatcher events/s)")
         print("baseline: raw HMAC-SHA256 draws    \(format(draws)) draws/s")
+        print("per CPU-second of this thread (the machine may be shared): ours \(format(pooled.cpuRate)) vehicles/s, "
+              + "first-free \(format(trivial.cpuRate)) vehicles/s")
         print("ratio ours / first-free loop: \(String(format: "%.2f", pooled.rate / trivial.rate)); "
               + "draws per second / vehicles per second: \(String(format: "%.1f", draws / pooled.rate)); target > 100,000 vehicles/s: "
               + (pooled.rate > 100_000 ? "met" : "NOT met"))
     }
 
-    func measure(_ base: SimulationParameters, _ policy: DriverPolicy.Kind) -> (rate: Double, count: Int, events: Double) {
+    func measure(_ base: SimulationParameters, _ policy: DriverPolicy.Kind) -> (rate: Double, count: Int, events: Double, cpuRate: Double) {
         var p = base
         var vehicles = 0, events = 0, day: UInt64 = 0
+        let cpuStart = threadCPUSeconds()
         let start = ContinuousClock.now
         var elapsed = 0.0
         while elapsed < seconds {
@@ -45,7 +48,7 @@ struct BenchSimulateCommand: ParsableCommand {
             day += 1
             elapsed = (ContinuousClock.now - start).seconds
         }
-        return (Double(vehicles) / elapsed, vehicles, Double(events) / elapsed)
+        return (Double(vehicles) / elapsed, vehicles, Double(events) / elapsed, Double(vehicles) / (threadCPUSeconds() - cpuStart))
     }
 
     func measureDraws() -> Double {
@@ -76,4 +79,11 @@ struct BenchSimulateCommand: ParsableCommand {
         }
         return String(out.reversed())
     }
+}
+
+/// CPU time this thread has used, in seconds (`CLOCK_THREAD_CPUTIME_ID`).
+private func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }

@@ -58,31 +58,42 @@ public struct Plate: Hashable, Sendable, Codable, CustomStringConvertible {
     private static func isPlateLetter(_ c: Character) -> Bool { isLetter(c) && c != "I" && c != "O" }
     private static func isPlateAlnum(_ c: Character) -> Bool { isDigit(c) || isPlateLetter(c) }
 
+    // The Chinese path works on Unicode scalars (every character of a Chinese plate is one scalar): check-in
+    // and pickup confirmation run it for every vehicle, and grapheme breaking dominated its cost.
     private static func chinese(_ raw: String) throws(PlateError) -> Plate {
-        let text = raw.trimmingSpaces.uppercasedASCII
-        var chars = Array(text)
+        var chars: [Unicode.Scalar] = []
+        chars.reserveCapacity(12)
+        for u in raw.unicodeScalars { chars.append(isASCIILower(u) ? Unicode.Scalar(u.value - 32)! : u) }
+        while let f = chars.first, spaceScalars.contains(f) { chars.removeFirst() }
+        while let l = chars.last, spaceScalars.contains(l) { chars.removeLast() }
         guard !chars.isEmpty else { throw PlateError(text: raw, .empty) }
         // Embassy plates: 使 + embassy number (3 digits) + serial (3 digits).
         if chars[0] == "使" {
-            let rest = chars.dropFirst().filter { !separators.contains($0) }
+            let rest = chars.dropFirst().filter { !separatorScalars.contains($0) }
             guard rest.count == 6, rest.allSatisfy(isDigit) else { throw PlateError(text: raw, .badEmbassy) }
-            return Plate(canonical: "使" + String(rest.prefix(3)) + "·" + String(rest.suffix(3)), kind: .embassy)
+            return Plate(canonical: "使" + string(rest.prefix(3)) + "·" + string(rest.suffix(3)), kind: .embassy)
         }
-        guard provinces.contains(chars[0]) else { throw PlateError(text: raw, .unknownProvince(chars[0])) }
+        guard provinceScalars.contains(chars[0]) else { throw PlateError(text: raw, .unknownProvince(Character(chars[0]))) }
         guard chars.count >= 2, isLetter(chars[1]) else { throw PlateError(text: raw, .badOfficeLetter) }
         guard isPlateLetter(chars[1]) else { throw PlateError(text: raw, .letterIorO) }
         let province = chars[0], office = chars[1]
         chars.removeFirst(2)
-        if let first = chars.first, separators.contains(first) { chars.removeFirst() }
+        if let first = chars.first, separatorScalars.contains(first) { chars.removeFirst() }
         var serial = chars
-        var suffix: Character? = nil
-        if let last = serial.last, suffixes.contains(last) {
+        var suffix: Unicode.Scalar? = nil
+        if let last = serial.last, suffixScalars.contains(last) {
             suffix = last
             serial.removeLast()
         }
         if serial.contains(where: { isLetter($0) && !isPlateLetter($0) }) { throw PlateError(text: raw, .letterIorO) }
         guard serial.allSatisfy(isPlateAlnum) else { throw PlateError(text: raw, .badCharacters) }
-        let canonical = "\(province)\(office)·\(String(serial))\(suffix.map { String($0) } ?? "")"
+        var canonicalScalars = String.UnicodeScalarView()
+        canonicalScalars.append(province)
+        canonicalScalars.append(office)
+        canonicalScalars.append("·")
+        canonicalScalars.append(contentsOf: serial)
+        if let suffix { canonicalScalars.append(suffix) }
+        let canonical = String(canonicalScalars)
         switch suffix {
         case nil:
             if serial.count == 5 { return Plate(canonical: canonical, kind: .ordinary) }
@@ -99,7 +110,7 @@ public struct Plate: Hashable, Sendable, Codable, CustomStringConvertible {
             }
             throw PlateError(text: raw, .badLength(serial.count))
         case let s?:
-            guard serial.count == 4 else { throw PlateError(text: raw, .badSuffixedLength(s)) }
+            guard serial.count == 4 else { throw PlateError(text: raw, .badSuffixedLength(Character(s))) }
             switch s {
             case "挂": return Plate(canonical: canonical, kind: .trailer)
             case "学": return Plate(canonical: canonical, kind: .coach)
@@ -107,11 +118,28 @@ public struct Plate: Hashable, Sendable, Codable, CustomStringConvertible {
             case "领": return Plate(canonical: canonical, kind: .consulate)
             default:
                 // Hong Kong and Macau cross-border plates are issued by Guangdong, office Z only.
-                guard province == "粤", office == "Z" else { throw PlateError(text: raw, .crossBorderNotGuangdongZ(s)) }
+                guard province == "粤", office == "Z" else {
+                    throw PlateError(text: raw, .crossBorderNotGuangdongZ(Character(s)))
+                }
                 return Plate(canonical: canonical, kind: s == "港" ? .hongKong : .macau)
             }
         }
     }
+
+    private static func isASCIILower(_ u: Unicode.Scalar) -> Bool { u.value >= 97 && u.value <= 122 }
+    private static func isLetter(_ u: Unicode.Scalar) -> Bool { u.value >= 65 && u.value <= 90 }
+    private static func isDigit(_ u: Unicode.Scalar) -> Bool { u.value >= 48 && u.value <= 57 }
+    private static func isPlateLetter(_ u: Unicode.Scalar) -> Bool { isLetter(u) && u != "I" && u != "O" }
+    private static func isPlateAlnum(_ u: Unicode.Scalar) -> Bool { isDigit(u) || isPlateLetter(u) }
+    private static func string<S: Sequence<Unicode.Scalar>>(_ s: S) -> String {
+        var v = String.UnicodeScalarView()
+        v.append(contentsOf: s)
+        return String(v)
+    }
+    private static let provinceScalars: Set<Unicode.Scalar> = Set("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼".unicodeScalars)
+    private static let separatorScalars: Set<Unicode.Scalar> = ["·", "•", "・", ".", "-", " "]
+    private static let suffixScalars: Set<Unicode.Scalar> = ["挂", "学", "警", "领", "港", "澳"]
+    private static let spaceScalars: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{3000}", "\u{00A0}"]
 
     private static let separators: Set<Character> = ["·", "•", "・", ".", "-", " "]
     private static let suffixes: Set<Character> = ["挂", "学", "警", "领", "港", "澳"]

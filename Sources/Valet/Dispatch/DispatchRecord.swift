@@ -20,7 +20,7 @@ public struct DispatchJournalEntry: Hashable, Sendable, Codable {
 }
 
 /// The payload of a journal entry.
-public enum DispatchRecord: Hashable, Sendable, Codable {
+public indirect enum DispatchRecord: Hashable, Sendable, Codable {  // indirect: actions stay small to copy
     /// The shift opened: its configuration and SHA-256 of its secret seed (hex), published now.
     case shiftOpened(configuration: ShiftConfiguration, seedCommitment: String, at: MonotonicInstant)
     /// An input the dispatcher acted on.

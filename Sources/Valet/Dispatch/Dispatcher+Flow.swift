@@ -105,7 +105,8 @@ extension Dispatcher {
         if let i = driverSlot(d, from: [.assigned], into: &actions) {
             let t = drivers[i].ticket
             let expected = tickets[t].vehicle.plate
-            let typedCanonical = (try? Plate(typed, ruleset: configuration.plateRuleset))?.canonical ?? typed
+            // The handheld usually sends the plate as shown; parse only what was typed differently.
+            let typedCanonical = typed == expected ? typed : (try? Plate(typed, ruleset: configuration.plateRuleset))?.canonical ?? typed
             guard typedCanonical == expected else {
                 actions.append(.refused(Refusal(
                     code: "wrong_vehicle", subject: d.rawValue,

@@ -81,10 +81,8 @@ public struct DrawMachine: Sendable {
         var retry: UInt32 = 0
         while true {
             input.message(retry: retry, into: &buffer)
-            var hmac = key.keyed  // the key's pads are hashed once per shift, not once per draw
-            hmac.update(data: buffer)
-            let mac = hmac.finalize()
-            let found: Int? = mac.withUnsafeBytes { raw -> Int? in
+            let mac = key.authenticationCode(buffer)
+            let found: Int? = mac.withUnsafeBufferPointer { raw -> Int? in
                 for w in 0..<4 {
                     var x: UInt64 = 0
                     for b in 0..<8 { x = x << 8 | UInt64(raw[w * 8 + b]) }
@@ -101,8 +99,29 @@ public struct DrawMachine: Sendable {
     public mutating func draw(_ input: DrawInput) -> DriverID { input.eligible[index(for: input)] }
 }
 
-/// Holds the HMAC key. `SymmetricKey` is not marked `Sendable` on Linux.
-final class KeyBox: @unchecked Sendable {  // safe: `keyed` is immutable after init and only copied
-    let keyed: HMAC<SHA256>
-    init(_ key: SymmetricKey) { keyed = HMAC<SHA256>(key: key) }
+/// HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed once per shift. Equal to
+/// `HMAC<SHA256>.authenticationCode(for:using:)` (a test checks it), without its generic `DataProtocol` path.
+final class KeyBox: @unchecked Sendable {  // safe: the prototypes are immutable after init and only copied
+    private let inner: SHA256
+    private let outer: SHA256
+
+    init(_ key: SymmetricKey) {
+        var k = key.withUnsafeBytes { Array($0) }
+        if k.count > 64 { k = Array(SHA256.hash(data: k)) }
+        k += Array(repeating: 0, count: 64 - k.count)
+        var i = SHA256(), o = SHA256()
+        let ipad = k.map { $0 ^ 0x36 }, opad = k.map { $0 ^ 0x5c }
+        ipad.withUnsafeBytes { i.update(bufferPointer: $0) }
+        opad.withUnsafeBytes { o.update(bufferPointer: $0) }
+        inner = i
+        outer = o
+    }
+
+    func authenticationCode(_ message: [UInt8]) -> [UInt8] {
+        var i = inner
+        message.withUnsafeBytes { i.update(bufferPointer: $0) }
+        var o = outer
+        i.finalize().withUnsafeBytes { o.update(bufferPointer: $0) }
+        return o.finalize().withUnsafeBytes { Array($0) }
+    }
 }
