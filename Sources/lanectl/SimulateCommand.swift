@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Journal
 import LaneCore
 import Valet
 
@@ -30,6 +31,8 @@ struct SimulateCommand: ParsableCommand {
     var sweepDrivers = false
     @Option(help: "Write day 0's shift journal (pooled random draw) as JSON, for `lanectl dispatch verify-file`.")
     var journalOut: String?
+    @Option(help: "Append day 0's shift journal (pooled random draw) to this journal database, for `lanectl dispatch verify DB`.")
+    var db: String?
     @Flag(help: "Check after every event that no vehicle waits while a lane and driver for it are free.")
     var checkStalls = false
 
@@ -73,6 +76,13 @@ struct SimulateCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(entries).write(to: URL(fileURLWithPath: journalOut))
             print("\nWrote \(entries.count) journal entries of shift \(StationSimulation.shiftID(seed: seed, day: 0)) to \(journalOut)")
+        }
+        if let db {
+            let entries = StationSimulation.journalOfDay(p, policy: .pooledRandom)
+            let now = WallTime(Date())
+            let journal = try Journal(path: db, now: now)
+            try DispatchJournal.append(entries, to: journal, at: now)
+            print("\nAppended \(entries.count) dispatch entries of shift \(StationSimulation.shiftID(seed: seed, day: 0)) to \(db)")
         }
         let elapsed = ContinuousClock.now - start
         print("\n(\(fmt(elapsed.seconds * 1000, 1)) ms)")
