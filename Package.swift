@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CBaseline", dependencies: ["CModbus"]),
 
         .target(name: "LaneCore"),
-        .target(name: "Modbus", dependencies: ["CModbus"]),
+        .target(name: "Modbus", dependencies: ["CModbus", "LaneCore"]),
         .target(name: "InspectionRules", dependencies: ["LaneCore"]),
         .target(
             name: "Profiles",
@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Firmware/rigsim"
         ),
@@ -87,7 +88,7 @@ let package = Package(
 
         .testTarget(name: "LaneCoreTests", dependencies: ["LaneCore"]),
         // TODO(owner): enable with the first test. .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
-        // TODO(owner): enable with the first test. .testTarget(name: "ModbusTests", dependencies: ["Modbus", "LaneTesting"]),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "RigsTests", dependencies: ["Rigs", "Modbus", "LaneCore", "RigFirmware", "Profiles", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "RigFirmwareTests", dependencies: ["RigFirmware", "Modbus", "LaneCore", "LaneTesting"]),

@@ -18,3 +18,4 @@ static const int cmodbus_EMBBADDATA = EMBBADDATA;
 static const int cmodbus_EMBBADEXC = EMBBADEXC;
 static const int cmodbus_EMBMDATA = EMBMDATA;
 static const int cmodbus_EMBBADSLAVE = EMBBADSLAVE;
+static const int cmodbus_EMBUNKEXC = EMBUNKEXC;

@@ -7,6 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure throughput and latency against a baseline measured in the same run.",
         subcommands: [
             // Each area adds its benchmark here, one line each.
+            RulesBenchCommand.self,
         ]
     )
 }

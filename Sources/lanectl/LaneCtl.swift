@@ -8,6 +8,7 @@ struct LaneCtl: AsyncParsableCommand {
         abstract: "Runs and inspects a LaneControl vehicle-inspection station.",
         subcommands: [
             BenchCommand.self,
+            RulesCommand.self,
             // Each area adds its command here, one line each.
         ]
     )

@@ -14,10 +14,14 @@ public struct RegisterMap: Hashable, Sendable, Codable {
     public var channels: [Channel]
     /// Values the controller writes.
     public var commands: [Command]
+    /// Behaviour of the firmware that the controller may rely on, by documented key
+    /// (`auto_stop_on_slip: 1`, `slip_threshold_percent: 25`, `warmup_seconds: 30` …; see
+    /// `docs/register-maps.md`). Empty when the map declares none.
+    public var settings: [String: Double]
 
     public init(
         model: String, kind: RigKind, version: String, defaultWordOrder: WordOrder = .abcd, channels: [Channel],
-        commands: [Command]
+        commands: [Command], settings: [String: Double] = [:]
     ) {
         self.model = model
         self.kind = kind
@@ -25,6 +29,7 @@ public struct RegisterMap: Hashable, Sendable, Codable {
         self.defaultWordOrder = defaultWordOrder
         self.channels = channels
         self.commands = commands
+        self.settings = settings
     }
 
     /// The index of a channel in ``Sample/values``, or nil when the map has no such channel.

@@ -1,1 +1,0 @@
-// Simulated rig firmware. See docs/architecture.md.

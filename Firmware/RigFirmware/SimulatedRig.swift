@@ -1,0 +1,128 @@
+public import LaneCore
+import Synchronization
+
+/// A simulated rig: a physics model, the register image its map makes of it, and the fault it shows.
+/// Thread-safe: the Modbus server's thread reads and writes it while tests and the control channel
+/// change its scenario and fault.
+///
+/// Time is injected: every call takes the time since the rig started, so tests step it by hand and
+/// the server passes the monotonic clock.
+public final class SimulatedRig: Sendable {
+    public let id: RigID
+    public let map: RegisterMap
+    private let state: Mutex<State>
+
+    struct State {
+        var model: AnyRigModel
+        var image: RegisterImage
+        var fault: RigFault
+        var scenario: VehicleScenario
+        var now: Duration = .zero
+    }
+
+    /// - Parameters:
+    ///   - scenario: the vehicle at the rig at start.
+    ///   - seed: seed of the measurement noise.
+    public init(id: RigID, map: RegisterMap, scenario: VehicleScenario = .soundCar, fault: RigFault = .none, seed: UInt64 = 1) {
+        self.id = id
+        self.map = map
+        var model = AnyRigModel(map: map, seed: seed)
+        model.withModel { $0.load(scenario) }
+        var image = RegisterImage(map: map)
+        model.withModel { model in
+            image.store(model.readings(), map: map)
+            image.storeCommands(model.commandStates, map: map)
+        }
+        state = Mutex(State(model: model, image: image, fault: fault, scenario: scenario))
+    }
+
+    /// The fault the rig shows now.
+    public var fault: RigFault {
+        get { state.withLock { $0.fault } }
+    }
+
+    public func setFault(_ fault: RigFault) { state.withLock { $0.fault = fault } }
+
+    /// The scenario the rig is simulating.
+    public var scenario: VehicleScenario { state.withLock { $0.scenario } }
+
+    /// Puts a new vehicle at the rig (the brake tester starts again at the first axle).
+    public func load(_ scenario: VehicleScenario) {
+        state.withLock { state in
+            state.scenario = scenario
+            state.model.withModel { $0.load(scenario) }
+        }
+    }
+
+    /// Advances the physics to `time` and returns the register image at that time.
+    public func image(at time: Duration) -> RegisterImage {
+        state.withLock { state in
+            Self.refresh(&state, to: time, map: map)
+            return state.image
+        }
+    }
+
+    /// The engineering values of every channel at `time`.
+    public func readings(at time: Duration) -> [String: Double] {
+        state.withLock { state in
+            if time > state.now { state.model.withModel { $0.advance(to: time) } }
+            state.now = max(state.now, time)
+            return state.model.withModel { $0.readings() }
+        }
+    }
+
+    /// A client wrote `values` to `table` from `address`: update the image and apply the commands
+    /// the map places there. Returns the names of the commands applied.
+    @discardableResult
+    public func write(table: RegisterTable, address: Int, values: [UInt16], at time: Duration) -> [String] {
+        state.withLock { state in
+            Self.refresh(&state, to: time, map: map)
+            switch table {
+            case .coil:
+                for (offset, value) in values.enumerated() where address + offset < state.image.coils.count {
+                    state.image.coils[address + offset] = value != 0
+                }
+            case .holding:
+                for (offset, value) in values.enumerated() where address + offset < state.image.holdingRegisters.count {
+                    state.image.holdingRegisters[address + offset] = value
+                }
+            default:
+                return []
+            }
+            let commands = state.image.commands(writtenAt: address, count: values.count, table: table, map: map)
+            state.model.withModel { model in
+                for command in commands { model.apply(command: command.name, value: command.value) }
+            }
+            Self.refresh(&state, to: time, map: map)
+            return commands.map(\.name)
+        }
+    }
+
+    /// Applies a command by name (engineering value), as a client's write would.
+    public func command(_ name: String, value: Double, at time: Duration) {
+        state.withLock { state in
+            Self.refresh(&state, to: time, map: map)
+            state.model.withModel { $0.apply(command: name, value: value) }
+            Self.refresh(&state, to: time, map: map)
+        }
+    }
+
+    /// Runs `body` on the brake, headlamp or exhaust model (model-specific controls).
+    public func withModel<R>(_ body: (inout AnyRigModel) -> R) -> R {
+        state.withLock { body(&$0.model) }
+    }
+
+    private static func refresh(_ state: inout State, to time: Duration, map: RegisterMap) {
+        if time > state.now {
+            state.model.withModel { $0.advance(to: time) }
+            state.now = time
+        }
+        let image = state.model.withModel { model in
+            var image = state.image
+            image.store(model.readings(), map: map)
+            image.storeCommands(model.commandStates, map: map)
+            return image
+        }
+        state.image = image
+    }
+}

@@ -1,0 +1,172 @@
+/// Figures derived from a sampled brake curve.
+public struct CurveFigures: Sendable, Hashable {
+    public var peakLeft: Double
+    public var peakRight: Double
+    /// Sample indices of the first occurrence of each peak.
+    public var peakLeftIndex: Int
+    public var peakRightIndex: Int
+    /// Largest simultaneous |L − R| over samples 0 … min(peakLeftIndex, peakRightIndex).
+    public var maxRiseDifference: Double
+    /// Index of the sample where that difference occurs.
+    public var maxRiseDifferenceIndex: Int
+
+    /// Derives the peaks and the largest simultaneous difference during the rise.
+    ///
+    /// The rise ends at the earlier of the two peaks (`standards.md` §1.1, NH-GA
+    /// `ReducedCurveData`); samples after it (release, wheel lock, slip) are excluded. The window
+    /// includes the earlier peak's own sample: both forces at that instant belong to the rise.
+    /// A one-sided (single-wheel) curve passes `right` empty.
+    public init(left: [Double], right: [Double]) {
+        func peak(_ samples: [Double]) -> (Double, Int) {
+            var best = 0.0
+            var index = 0
+            for (position, sample) in samples.enumerated() where sample > best {
+                best = sample
+                index = position
+            }
+            return (best, index)
+        }
+        (peakLeft, peakLeftIndex) = peak(left)
+        (peakRight, peakRightIndex) = peak(right)
+        var difference = 0.0
+        var at = 0
+        if !right.isEmpty {
+            let end = min(peakLeftIndex, peakRightIndex, left.count - 1, right.count - 1)
+            if end >= 0 {
+                for position in 0...end {
+                    let d = abs(left[position] - right[position])
+                    if d > difference {
+                        difference = d
+                        at = position
+                    }
+                }
+            }
+        }
+        maxRiseDifference = difference
+        maxRiseDifferenceIndex = at
+    }
+}
+
+/// One axle's figures in daN, whichever way they arrived (peaks or curve), with the JSON paths
+/// to name when they are missing.
+struct AxleFigures {
+    var number: Int
+    var position: BrakeAxle.Position
+    var steered: Bool
+    var wheels: Int
+    var load: Input
+    var peakLeft: Input
+    var peakRight: Input
+    var maxRiseDifference: Input
+    var dragLeft: Input
+    var dragRight: Input
+    var lockedLeft: Bool
+    var lockedRight: Bool
+
+    /// The peaks this axle contributes to the vehicle sums (right only for two-wheel axles).
+    var peakInputs: [Input] { wheels == 1 ? [peakLeft] : [peakLeft, peakRight] }
+
+    /// - Parameters:
+    ///   - allRear: trailers: every axle is a rear axle (`standards.md` §1.2).
+    static func derive(_ axles: [BrakeAxle], unit: ForceUnit, allRear: Bool) -> [AxleFigures] {
+        let scale = unit.toDecanewtons
+        func daN(_ reading: Reading<Double>) -> Reading<Double> {
+            if case .value(let v) = reading { return .value(v * scale) }
+            return reading
+        }
+        var result: [AxleFigures] = []
+        result.reserveCapacity(axles.count)
+        for (offset, axle) in axles.enumerated() {
+            let base = "brake.axles[\(offset)]"
+            // Default position: the first axle listed is the front axle, the others rear.
+            let position: BrakeAxle.Position = allRear ? .rear : (axle.position ?? (offset == 0 ? .front : .rear))
+            var figures = AxleFigures(
+                number: axle.index ?? offset + 1, position: position,
+                steered: axle.steered ?? (position == .front), wheels: axle.wheels,
+                load: Input(daN(axle.load), base + ".load"),
+                peakLeft: Input(daN(axle.peakLeft), base + ".peak_left"),
+                peakRight: Input(daN(axle.peakRight), base + ".peak_right"),
+                maxRiseDifference: Input(daN(axle.maxRiseDifference), base + ".max_rise_difference"),
+                dragLeft: Input(daN(axle.dragLeft), base + ".drag_left"),
+                dragRight: Input(daN(axle.dragRight), base + ".drag_right"),
+                lockedLeft: axle.lockedLeft ?? false, lockedRight: axle.lockedRight ?? false)
+            switch axle.curve {
+            case .value(let curve):
+                // The curve wins over any peaks given beside it (§8).
+                let right = axle.wheels == 1 ? [] : curve.right
+                let derived = CurveFigures(left: curve.left, right: right)
+                let path = base + ".curve"
+                figures.peakLeft = Input(.value(derived.peakLeft * scale), path + ".left")
+                figures.peakRight = Input(.value(derived.peakRight * scale), path + ".right")
+                figures.maxRiseDifference = Input(.value(derived.maxRiseDifference * scale), path)
+            case .missing:
+                // A null curve with no peaks beside it: the peaks should have come from it.
+                if axle.peakLeft.isAbsent && axle.peakRight.isAbsent {
+                    let path = base + ".curve"
+                    figures.peakLeft = Input(.missing, path)
+                    figures.peakRight = Input(.missing, path)
+                    figures.maxRiseDifference = Input(.missing, path)
+                }
+            case .absent:
+                break
+            }
+            result.append(figures)
+        }
+        return result
+    }
+}
+
+/// The vehicle sums of a brake test: Σ peaks and the test weight, with what is missing.
+struct BrakeTotals {
+    var peaks: Reading<Double>
+    var peakMissing: [String]
+    var testWeight: Reading<Double>
+    var weightMissing: [String]
+
+    init(_ axles: [AxleFigures], testWeight given: Reading<Double>, unit: ForceUnit) {
+        var sum = 0.0
+        var missing: [String] = []
+        var present = false
+        for axle in axles {
+            for input in axle.peakInputs {
+                switch input.reading {
+                case .value(let v):
+                    sum += v
+                    present = true
+                case .missing:
+                    missing.append(input.path)
+                    present = true
+                case .absent: missing.append(input.path)
+                }
+            }
+        }
+        peakMissing = missing
+        peaks = !present ? .absent : (missing.isEmpty ? .value(sum) : .missing)
+        switch given {
+        case .value(let v):
+            testWeight = .value(v * unit.toDecanewtons)
+            weightMissing = []
+        case .missing:
+            testWeight = .missing
+            weightMissing = ["brake.test_weight"]
+        case .absent:
+            // test_weight defaults to the sum of the axle loads (§8).
+            var load = 0.0
+            var loadMissing: [String] = []
+            var anyLoad = false
+            for axle in axles {
+                switch axle.load.reading {
+                case .value(let v):
+                    load += v
+                    anyLoad = true
+                case .missing:
+                    loadMissing.append(axle.load.path)
+                    anyLoad = true
+                case .absent: loadMissing.append(axle.load.path)
+                }
+            }
+            weightMissing = loadMissing
+            testWeight = !anyLoad ? .absent : (loadMissing.isEmpty ? .value(load) : .missing)
+        }
+    }
+}

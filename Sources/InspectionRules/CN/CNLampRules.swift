@@ -1,0 +1,181 @@
+import LaneCore
+
+/// GB 7258-2017 headlamp rules (`standards.md` §2.1–2.2).
+enum CNLampRules {
+    static let clauseIntensity = "GB 7258-2017 8.5 (high-beam intensity, NH-STD table)"
+    static let clauseCap = "NH-JUD IntJud (sum of high beams ≤ 430 000 cd; clause unconfirmed)"
+    static let clausePosition = "GB 7258-2017 8.5 (low-beam position at 10 m, NH-STD)"
+
+    /// The §2.1 lamp class of a vehicle class (nil: trailers, not tested).
+    static func lampClass(_ vehicleClass: CNVehicleClass, vehicle: Vehicle) -> Result<CNTables.LampClass?, MissingField> {
+        switch vehicleClass {
+        case .trailer: return .success(nil)
+        case .threeWheeled: return .success(.threeWheeled)
+        case .motorcycle: return .success(.motorcycle)
+        case .moped: return .success(.moped)
+        case .tractor:
+            guard let power = vehicle.ratedPowerKw else { return .failure(MissingField("vehicle.rated_power_kw")) }
+            return .success(power > 18 ? .tractorOver18kW : .tractorUpTo18kW)
+        default:
+            guard let speed = vehicle.maxDesignSpeedKmh else {
+                return .failure(MissingField("vehicle.max_design_speed_kmh"))
+            }
+            return .success(speed >= 70 ? .carFast : .carSlow)
+        }
+    }
+
+    struct MissingField: Error, Equatable {
+        var path: String
+        init(_ path: String) { self.path = path }
+    }
+
+    static func lampID(_ lamp: HeadlampReading) -> String {
+        lamp.lamp == .main ? lamp.side.rawValue : "\(lamp.side.rawValue)_aux"
+    }
+
+    static func evaluate(
+        _ lamps: [HeadlampReading], vehicle: Vehicle, classes: CNClassResolution, into items: inout [RuleItem]
+    ) {
+        let system = vehicle.headlampSystem ?? inferredSystem(lamps)
+        appendIntensity(lamps, system: system, vehicle: vehicle, classes: classes, into: &items)
+        for (offset, lamp) in lamps.enumerated() {
+            let base = "headlamps[\(offset)]"
+            let id = "headlamp.\(lampID(lamp))"
+            // Low-beam cut-off height (fraction of H, rounded to 0.01 as the vendor does).
+            let vertical: LimitDecision
+            if let limit = classes.uniform({ verticalLimit($0) }) {
+                vertical = limit.map { .limit($0) } ?? .notApplicable(.notJudgedForVehicle)
+            } else {
+                vertical = .unknown(fields: classes.unknownFields)
+            }
+            if let item = ItemMaker.make(
+                id: id + ".low_beam_vertical", subject: .lowBeamVertical(side: lamp.side, lamp: lamp.lamp), unit: "H",
+                clause: clausePosition, inputs: [Input(lamp.lowBeamVerticalH, base + ".low_beam_vertical_H")],
+                decision: vertical, rounding: .hundredth, compute: { $0[0] })
+            {
+                items.append(item)
+            }
+            // Low-beam horizontal offset: left ≤ 170 mm, right ≤ 350 mm; not for single-lamp vehicles.
+            let horizontal: LimitDecision
+            if system == 1 {
+                horizontal = .notApplicable(.reason(en: "single-lamp vehicle", zh: "单灯车辆"))
+            } else if let judged = classes.uniform({ $0 != .trailer }) {
+                horizontal = judged ? .limit(CNTables.lowBeamHorizontal) : .notApplicable(.notJudgedForVehicle)
+            } else {
+                horizontal = .unknown(fields: classes.unknownFields)
+            }
+            if let item = ItemMaker.make(
+                id: id + ".low_beam_horizontal", subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
+                unit: "mm", clause: clausePosition,
+                inputs: [Input(lamp.lowBeamHorizontalMm, base + ".low_beam_horizontal_mm")], decision: horizontal,
+                rounding: .none, compute: { $0[0] })
+            {
+                items.append(item)
+            }
+        }
+    }
+
+    static func verticalLimit(_ vehicleClass: CNVehicleClass) -> Limit? {
+        switch vehicleClass {
+        case .passengerCar: CNTables.lowBeamVertical.passengerCar
+        case .trailer, .threeWheeled, .motorcycle, .moped, .tractor: nil
+        default: CNTables.lowBeamVertical.others
+        }
+    }
+
+    /// Headlamp system when `vehicle.headlamp_system` is unknown: four lamps if an auxiliary lamp
+    /// was measured, otherwise the number of main lamps measured (1 or 2).
+    static func inferredSystem(_ lamps: [HeadlampReading]) -> Int {
+        if lamps.contains(where: { $0.lamp == .aux }) { return 4 }
+        return lamps.filter { $0.lamp == .main }.count <= 1 ? 1 : 2
+    }
+
+    static func appendIntensity(
+        _ lamps: [HeadlampReading], system: Int, vehicle: Vehicle, classes: CNClassResolution,
+        into items: inout [RuleItem]
+    ) {
+        let measured = lamps.enumerated().filter { !$0.element.highBeamCd.isAbsent }
+        guard !measured.isEmpty else { return }
+        // Limits: one for this system, and the two-lamp limit for the four-lamp pair rule.
+        var decision: LimitDecision
+        var pairLimit: Double?
+        var trailer = false
+        switch classes.uniform({ lampClass($0, vehicle: vehicle) }) {
+        case nil:
+            decision = .unknown(fields: classes.unknownFields)
+        case .failure(let missing)?:
+            decision = .unknown(fields: [missing.path])
+        case .success(nil)?:
+            decision = .notApplicable(.notJudgedForVehicle)
+            trailer = true
+        case .success(let lampClass?)?:
+            let row = CNTables.highBeam[lampClass]!
+            if let phase = vehicle.usePhase {
+                let note: Note = phase == .newRegistration ? .newRegistrationLimit : .inUseLimit
+                let limit = row.limit(phase, lamps: system)!
+                decision = .limit(.atLeast(limit), notes: system == 4 ? [note, .fourLampLimit] : [note])
+                if system == 4 { pairLimit = row.limit(phase, lamps: 2) }
+            } else {
+                decision = .unknown(fields: ["vehicle.use_phase"])
+            }
+        }
+        // The 430 000 cd cap on the sum of every measured high beam.
+        var total = 0.0
+        var totalMissing: [String] = []
+        for (offset, lamp) in measured {
+            if let cd = lamp.highBeamCd.value { total += cd } else { totalMissing.append("headlamps[\(offset)].high_beam_cd") }
+        }
+        let capExceeded = total > CNTables.highBeamTotalMax
+        // Four-lamp pair rule: both lamps of a symmetric pair at or above the two-lamp limit.
+        var passingPair: HeadlampReading.Lamp?
+        if let pairLimit {
+            for kind in [HeadlampReading.Lamp.main, .aux] {
+                let pair = lamps.filter { $0.lamp == kind }
+                let values = pair.compactMap { $0.highBeamCd.value }
+                let sides = Set(pair.filter { $0.highBeamCd.value != nil }.map(\.side))
+                if sides.count == 2, values.allSatisfy({ Rounding.none.judge($0, .atLeast(pairLimit)) == .pass }) {
+                    passingPair = kind
+                    break
+                }
+            }
+        }
+        for (offset, lamp) in measured {
+            let id = "headlamp.\(lampID(lamp)).high_beam_intensity"
+            let subject = Subject.highBeam(side: lamp.side, lamp: lamp.lamp)
+            let path = "headlamps[\(offset)].high_beam_cd"
+            var item = ItemMaker.judge(
+                id: id, subject: subject, unit: "cd", basis: nil, clause: clauseIntensity, value: lamp.highBeamCd.value,
+                missing: lamp.highBeamCd.value == nil ? [path] : [], decision: decision, rounding: .none)
+            if case .limit = decision, item.verdict != .incomplete {
+                if let passingPair, let pairLimit {
+                    if lamp.lamp == passingPair {
+                        item.limit = .atLeast(pairLimit)
+                        item.withinLimit = true
+                    } else {
+                        item.limit = nil
+                    }
+                    item.verdict = .pass
+                    item.notes = [item.notes.first!, .pairRule(passingPair)]
+                }
+                if capExceeded {
+                    item.verdict = .fail
+                    item.notes.append(.totalCapExceeded)
+                }
+            }
+            items.append(item)
+        }
+        let totalDecision: LimitDecision =
+            trailer ? .notApplicable(.notJudgedForVehicle) : .limit(.atMost(CNTables.highBeamTotalMax))
+        var totalItem = ItemMaker.judge(
+            id: "headlamp.total_high_beam_intensity", subject: .totalHighBeam, unit: "cd", basis: nil,
+            clause: clauseCap, value: totalMissing.isEmpty ? total : nil, missing: totalMissing,
+            decision: totalDecision, rounding: .none)
+        if capExceeded, !trailer {  // the known lamps alone are over the cap
+            totalItem.value = total
+            totalItem.verdict = .fail
+            totalItem.withinLimit = false
+            totalItem.missing = []
+        }
+        items.append(totalItem)
+    }
+}

@@ -1,0 +1,133 @@
+public import LaneCore
+
+/// The GB 7258-2017 vehicle classes that pick brake and lamp limits (`standards.md` §1.2, §2.1).
+public enum CNVehicleClass: String, Sendable, Hashable, CaseIterable {
+    /// 乘用车: passenger vehicle with at most 9 seats.
+    case passengerCar = "passenger_car"
+    /// Other vehicle with max total mass ≤ 3500 kg (not trailer, not special-purpose).
+    case light = "light_le_3500kg"
+    /// Articulated bus / trolleybus, road train (汽车列车).
+    case articulated
+    /// Bus (passenger vehicle, > 9 seats) with max total mass > 3500 kg.
+    case heavyBus = "bus_gt_3500kg"
+    case trailer
+    /// Trucks, tractors, special-purpose vehicles … (the "other vehicles" row).
+    case other
+    /// Special-purpose vehicle (专项作业车) with max total mass ≤ 1.2 × curb mass.
+    case specialLight = "special_purpose_le_1_2_curb"
+    /// 三轮汽车 (N11).
+    case threeWheeled = "three_wheeled_car"
+    /// Ordinary motorcycle (M10, M11, M13, M14, M15, M20, M21).
+    case motorcycle
+    /// 轻便摩托车 (M12, M22).
+    case moped
+    /// Wheeled tractor (T1x/T2x); brakes judged as "other vehicles".
+    case tractor
+
+    /// Chinese name for tables and explanations.
+    public var chinese: String {
+        switch self {
+        case .passengerCar: "乘用车"
+        case .light: "总质量≤3500kg的其他汽车"
+        case .articulated: "铰接客车、铰接式无轨电车、汽车列车"
+        case .heavyBus: "总质量>3500kg的客车"
+        case .trailer: "挂车"
+        case .other: "其他汽车"
+        case .specialLight: "总质量≤整备质量1.2倍的专项作业车"
+        case .threeWheeled: "三轮汽车"
+        case .motorcycle: "普通摩托车"
+        case .moped: "轻便摩托车"
+        case .tractor: "拖拉机运输机组"
+        }
+    }
+}
+
+/// The classes a vehicle may be in, given what is known, and the vehicle fields that would
+/// narrow them down. An item is judged when its limit is the same in every candidate class.
+struct CNClassResolution {
+    var candidates: [CNVehicleClass]
+    var unknownFields: [String]
+
+    /// The value `f` gives for every candidate, or nil when they disagree.
+    func uniform<T: Equatable>(_ f: (CNVehicleClass) -> T) -> T? {
+        guard let first = candidates.first else { return nil }
+        let value = f(first)
+        for candidate in candidates.dropFirst() where f(candidate) != value { return nil }
+        return value
+    }
+
+    /// Decides the class from the type code (GA 24.4), else the UN/ECE category, else the
+    /// passenger-car flag; see `docs/rules.md` "Vehicle class".
+    init(_ vehicle: Vehicle) {
+        candidates = []
+        unknownFields = []
+        if vehicle.combination == true {
+            candidates = [.articulated]
+            return
+        }
+        let total = vehicle.maxTotalMassKg
+        if let code = vehicle.typeCode?.uppercased(), let letter = code.first {
+            let second = code.dropFirst().first
+            switch letter {
+            case "B", "G": candidates = [.trailer]
+            case "N": candidates = [.threeWheeled]
+            case "M": candidates = (code == "M12" || code == "M22") ? [.moped] : [.motorcycle]
+            case "T": candidates = [.tractor]
+            case "K":
+                if code == "K14" || code == "K24" {  // 大型/中型铰接客车
+                    candidates = [.articulated]
+                } else {
+                    let smallOrMicro = second == "3" || second == "4"  // K3x/K4x: at most 9 seats
+                    let passengerCar = vehicle.passengerCar ?? vehicle.seats.map { $0 <= 9 } ?? smallOrMicro
+                    if passengerCar { candidates = [.passengerCar] } else { byMass(total, heavy: .heavyBus) }
+                }
+            case "D": byMass(total, heavy: .heavyBus)
+            case "Z":
+                if let total, let curb = vehicle.curbMassKg {
+                    candidates = total <= 1.2 * curb ? [.specialLight] : [.other]
+                } else {
+                    candidates = [.specialLight, .other]
+                    if total == nil { unknownFields.append("vehicle.max_total_mass_kg") }
+                    if vehicle.curbMassKg == nil { unknownFields.append("vehicle.curb_mass_kg") }
+                }
+            default: byMass(total, heavy: .other)
+            }
+            return
+        }
+        if let category = vehicle.category.map(normalizedCategory) {
+            switch category {
+            case "M1":
+                if vehicle.passengerCar == false { byMass(total, heavy: .heavyBus) } else { candidates = [.passengerCar] }
+            case "M2", "M3": byMass(total, heavy: .heavyBus)
+            case "N1", "N2", "N3": byMass(total, heavy: .other)
+            case "O1", "O2", "O3", "O4": candidates = [.trailer]
+            case "L1", "L2", "L6": candidates = [.moped]
+            case "L3", "L4", "L5", "L7": candidates = [.motorcycle]
+            default: break
+            }
+            if !candidates.isEmpty { return }
+        }
+        if vehicle.passengerCar == true {
+            candidates = [.passengerCar]
+            return
+        }
+        candidates = CNVehicleClass.allCases
+        unknownFields = ["vehicle.type_code"]
+    }
+
+    private mutating func byMass(_ total: Double?, heavy: CNVehicleClass) {
+        if let total {
+            candidates = total <= 3500 ? [.light] : [heavy]
+        } else {
+            candidates = [.light, heavy]
+            unknownFields.append("vehicle.max_total_mass_kg")
+        }
+    }
+}
+
+/// `l3e` → `L3`, `m1` → `M1`.
+func normalizedCategory(_ category: String) -> String {
+    var text = category.uppercased()
+    if text.hasPrefix("L"), text.hasSuffix("E") { text.removeLast() }
+    return text
+}

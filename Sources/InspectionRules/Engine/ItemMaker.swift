@@ -1,0 +1,98 @@
+/// The limit decision for an item: a limit, "not judged here", or "cannot be chosen without
+/// these vehicle fields".
+enum LimitDecision {
+    case limit(Limit, notes: [Note] = [])
+    case notApplicable(Note)
+    case unknown(fields: [String], notes: [Note] = [])
+}
+
+/// One input of an item: its reading and the JSON path to name when it is missing.
+struct Input {
+    var reading: Reading<Double>
+    var path: String
+    init(_ reading: Reading<Double>, _ path: String) {
+        self.reading = reading
+        self.path = path
+    }
+}
+
+/// Builds items with the absent/null semantics of `standards.md` §8.
+enum ItemMaker {
+    /// Judges one item.
+    ///
+    /// - Returns nil when every input is absent (not measured: the item does not appear).
+    /// - A missing (null) or absent input among present ones makes the item `incomplete`, naming it.
+    static func make(
+        id: String, subject: Subject, unit: String, basis: Basis? = nil, clause: String,
+        inputs: [Input], decision: LimitDecision, rounding: Rounding,
+        severityOnFail: Severity? = nil, compute: ([Double]) -> Double
+    ) -> RuleItem? {
+        var values: [Double] = []
+        values.reserveCapacity(inputs.count)
+        var missing: [String] = []
+        var anyPresent = false
+        for input in inputs {
+            switch input.reading {
+            case .value(let value):
+                values.append(value)
+                anyPresent = true
+            case .missing:
+                missing.append(input.path)
+                anyPresent = true
+            case .absent:
+                missing.append(input.path)
+            }
+        }
+        guard anyPresent else { return nil }
+        let value = missing.isEmpty ? compute(values) : nil
+        return judge(
+            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+            decision: decision, rounding: rounding, severityOnFail: severityOnFail)
+    }
+
+    /// Judges a computed value (nil when some input is missing, listed in `missing`).
+    static func judge(
+        id: String, subject: Subject, unit: String, basis: Basis?, clause: String, value: Double?,
+        missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity? = nil,
+        extraNotes: [Note] = []
+    ) -> RuleItem {
+        var item = decide(
+            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+            decision: decision, rounding: rounding, severityOnFail: severityOnFail, extraNotes: extraNotes)
+        item.rounding = rounding
+        return item
+    }
+
+    private static func decide(
+        id: String, subject: Subject, unit: String, basis: Basis?, clause: String, value: Double?,
+        missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity?,
+        extraNotes: [Note]
+    ) -> RuleItem {
+        switch decision {
+        case .notApplicable(let note):
+            return RuleItem(
+                id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .notApplicable,
+                clause: clause, subject: subject, notes: [note] + extraNotes)
+        case .unknown(let fields, let notes):
+            return RuleItem(
+                id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .incomplete, clause: clause,
+                missing: missing + fields, subject: subject, notes: notes + extraNotes)
+        case .limit(let limit, let notes):
+            guard let value, missing.isEmpty else {
+                return RuleItem(
+                    id: id, value: nil, unit: unit, basis: basis, limit: limit, verdict: .incomplete,
+                    clause: clause, missing: missing, subject: subject, notes: notes + extraNotes)
+            }
+            let verdict = rounding.judge(value, limit)
+            return RuleItem(
+                id: id, value: value, unit: unit, basis: basis, limit: limit, verdict: verdict,
+                severity: verdict == .fail ? severityOnFail : nil, clause: clause, subject: subject,
+                notes: notes + extraNotes)
+        }
+    }
+}
+
+/// Percent of a basis; 0 % of a zero basis is 0 (only reachable for a zero difference).
+@inline(__always) func percent(_ part: Double, of whole: Double) -> Double {
+    whole > 0 ? part / whole * 100 : 0
+}

@@ -1,0 +1,231 @@
+import LaneCore
+
+/// Input that cannot be judged at all: where (a JSON path such as `brake.axles[0].load`) and why.
+public struct RuleInputError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// JSON path of the offending value ("" for the document itself).
+    public var path: String
+    /// What is wrong and what to do, in English.
+    public var message: String
+    /// The same in Chinese.
+    public var messageZH: String
+
+    public init(path: String, message: String, messageZH: String) {
+        self.path = path
+        self.message = message
+        self.messageZH = messageZH
+    }
+
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// The rule engine: judges one case against its ruleset. Pure: no I/O, no clock.
+///
+/// ```swift
+/// let result = try RuleEngine.evaluate(ruleCase)
+/// print(result.verdict, result.items.map(\.explain.en))
+/// ```
+public enum RuleEngine {
+    /// The version of each ruleset's data, named in every result.
+    public static func version(of ruleset: RulesetID) -> String { RulesetCatalog.ruleset(ruleset).version }
+
+    /// Judges `ruleCase`.
+    ///
+    /// - Throws: ``RuleInputError`` when the case cannot be judged at all (a negative force, a zero
+    ///   axle load, a curve whose sides differ in length …), with the JSON path of the value.
+    public static func evaluate(_ ruleCase: RuleCase) throws(RuleInputError) -> RuleResult {
+        try validate(ruleCase)
+        var items: [RuleItem] = []
+        items.reserveCapacity(24)
+        let vehicle = ruleCase.vehicle
+        switch ruleCase.ruleset {
+        case .cnGB7258:
+            let classes = CNClassResolution(vehicle)
+            switch ruleCase.brake {
+            case .value(let brake): CNBrakeRules.evaluate(brake, vehicle: vehicle, classes: classes, into: &items)
+            case .missing: items += CNBrakeRules.sectionMissing(["brake"])
+            case .absent: break
+            }
+            switch ruleCase.headlamps {
+            case .value(let lamps): CNLampRules.evaluate(lamps, vehicle: vehicle, classes: classes, into: &items)
+            case .missing: items.append(sectionMissing("headlamps", clause: CNLampRules.clauseIntensity))
+            case .absent: break
+            }
+            switch ruleCase.emission {
+            case .value(let test): EmissionRules.evaluateCN(test, vehicle: vehicle, into: &items)
+            case .missing: items.append(sectionMissing("emission", clause: "GB 18285-2018 / GB 3847-2018"))
+            case .absent: break
+            }
+        case .ukMOT, .eu201445:
+            let rules = EuropeanRules(ruleset: ruleCase.ruleset)
+            switch ruleCase.brake {
+            case .value(let brake): rules.evaluateBrake(brake, vehicle: vehicle, into: &items)
+            case .missing:
+                items.append(
+                    RuleItem(
+                        id: "brake.service.rate", value: nil, unit: "%", basis: .testWeight, limit: nil,
+                        verdict: .incomplete, clause: rules.clauseBrake, missing: ["brake"], subject: .serviceRate))
+            case .absent: break
+            }
+            switch ruleCase.headlamps {
+            case .value(let lamps): rules.evaluateLamps(lamps, into: &items)
+            case .missing: items.append(sectionMissing("headlamps", clause: rules.clauseAim))
+            case .absent: break
+            }
+            switch ruleCase.emission {
+            case .value(let test): rules.evaluateEmission(test, vehicle: vehicle, into: &items)
+            case .missing: items.append(sectionMissing("emission", clause: "emissions"))
+            case .absent: break
+            }
+        }
+        return RuleResult(ruleset: ruleCase.ruleset, rulesetVersion: version(of: ruleCase.ruleset), items: items)
+    }
+
+    static func sectionMissing(_ name: String, clause: String) -> RuleItem {
+        RuleItem(
+            id: name, value: nil, unit: "", limit: nil, verdict: .incomplete, clause: clause, missing: [name],
+            subject: .section(name))
+    }
+
+    /// Refuses what no rule can judge: negative or non-finite figures, zero or negative axle loads,
+    /// malformed curves, impossible vehicle data.
+    public static func validate(_ ruleCase: RuleCase) throws(RuleInputError) {
+        try validateVehicle(ruleCase.vehicle)
+        if case .value(let brake) = ruleCase.brake {
+            try validateBrake(brake)
+        }
+        if case .value(let lamps) = ruleCase.headlamps {
+            for (offset, lamp) in lamps.enumerated() {
+                let base = "headlamps[\(offset)]"
+                try nonNegative(lamp.highBeamCd, base + ".high_beam_cd", what: "luminous intensity")
+                try nonNegative(lamp.lowBeamVerticalH, base + ".low_beam_vertical_H", what: "cut-off height ratio")
+                try finite(lamp.lowBeamHorizontalMm, base + ".low_beam_horizontal_mm")
+                if let h = lamp.centreHeightMm.value, !(h > 0 && h.isFinite) {
+                    throw RuleInputError(
+                        path: base + ".centre_height_mm", message: "lamp centre height must be above 0 mm, got \(h)",
+                        messageZH: "灯中心高度必须大于0 mm，实际为 \(h)")
+                }
+            }
+        }
+        if case .value(let test) = ruleCase.emission {
+            for (figure, reading) in test.figures {
+                try nonNegative(reading, "emission.\(figure.rawValue)", what: "emission figure")
+            }
+            if let readings = test.opacityReadings.value {
+                for (offset, value) in readings.enumerated() {
+                    try nonNegative(.value(value), "emission.opacity_readings_m1[\(offset)]", what: "opacity")
+                }
+            }
+        }
+    }
+
+    static func validateVehicle(_ vehicle: Vehicle) throws(RuleInputError) {
+        for (value, path) in [
+            (vehicle.maxTotalMassKg, "vehicle.max_total_mass_kg"), (vehicle.curbMassKg, "vehicle.curb_mass_kg"),
+            (vehicle.maxDesignSpeedKmh, "vehicle.max_design_speed_kmh"), (vehicle.ratedPowerKw, "vehicle.rated_power_kw"),
+        ] {
+            if let value, !(value > 0 && value.isFinite) {
+                throw RuleInputError(
+                    path: path, message: "must be a number above 0, got \(JSONWriter.format(value))",
+                    messageZH: "必须为大于0的数，实际为 \(JSONWriter.format(value))")
+            }
+        }
+        if let plate = vehicle.plateValueM1, !(plate > 0 && plate.isFinite) {
+            throw RuleInputError(
+                path: "vehicle.plate_value_m1", message: "plate smoke value must be above 0 m-1",
+                messageZH: "铭牌烟度值必须大于0")
+        }
+        if let system = vehicle.headlampSystem, ![1, 2, 4].contains(system) {
+            throw RuleInputError(
+                path: "vehicle.headlamp_system", message: "must be 1, 2 or 4 headlamps, got \(system)",
+                messageZH: "前照灯数量必须为1、2或4，实际为 \(system)")
+        }
+        if let seats = vehicle.seats, seats < 1 {
+            throw RuleInputError(path: "vehicle.seats", message: "must be at least 1, got \(seats)", messageZH: "座位数至少为1，实际为 \(seats)")
+        }
+        for (date, path) in [(vehicle.firstRegistered, "vehicle.first_registered"), (vehicle.firstUsed, "vehicle.first_used")] {
+            if let date, !isISODate(date) {
+                throw RuleInputError(
+                    path: path, message: "must be a date written YYYY-MM-DD, got \"\(date)\"",
+                    messageZH: "日期格式必须为 YYYY-MM-DD，实际为 \"\(date)\"")
+            }
+        }
+        if let set = vehicle.emissionLimitSet, !["a", "b", "2005"].contains(set) {
+            throw RuleInputError(
+                path: "vehicle.emission_limit_set", message: "must be \"a\", \"b\" or \"2005\", got \"\(set)\"",
+                messageZH: "排放限值必须为 \"a\"、\"b\" 或 \"2005\"，实际为 \"\(set)\"")
+        }
+    }
+
+    static func validateBrake(_ brake: BrakeTest) throws(RuleInputError) {
+        try nonNegative(brake.parkingTotal, "brake.parking_total", what: "force")
+        if let weight = brake.testWeight.value, !(weight > 0 && weight.isFinite) {
+            throw RuleInputError(
+                path: "brake.test_weight", message: "test weight must be above 0, got \(JSONWriter.format(weight))",
+                messageZH: "检验重量必须大于0，实际为 \(JSONWriter.format(weight))")
+        }
+        guard let axles = brake.axles.value else { return }
+        for (offset, axle) in axles.enumerated() {
+            let base = "brake.axles[\(offset)]"
+            if axle.wheels != 1 && axle.wheels != 2 {
+                throw RuleInputError(
+                    path: base + ".wheels", message: "must be 1 or 2 wheels, got \(axle.wheels)",
+                    messageZH: "车轮数必须为1或2，实际为 \(axle.wheels)")
+            }
+            if let load = axle.load.value, !(load > 0 && load.isFinite) {
+                throw RuleInputError(
+                    path: base + ".load",
+                    message: "axle load must be above 0, got \(JSONWriter.format(load)); weigh the axle again",
+                    messageZH: "轴荷必须大于0，实际为 \(JSONWriter.format(load))；请重新称重")
+            }
+            try nonNegative(axle.peakLeft, base + ".peak_left", what: "force")
+            try nonNegative(axle.peakRight, base + ".peak_right", what: "force")
+            try nonNegative(axle.maxRiseDifference, base + ".max_rise_difference", what: "force difference")
+            try nonNegative(axle.dragLeft, base + ".drag_left", what: "force")
+            try nonNegative(axle.dragRight, base + ".drag_right", what: "force")
+            if let curve = axle.curve.value {
+                let path = base + ".curve"
+                if curve.left.isEmpty {
+                    throw RuleInputError(path: path + ".left", message: "the curve has no samples", messageZH: "曲线没有采样点")
+                }
+                if axle.wheels == 2 && curve.right.count != curve.left.count {
+                    throw RuleInputError(
+                        path: path + ".right",
+                        message: "has \(curve.right.count) samples but left has \(curve.left.count); the sides must be sampled together",
+                        messageZH: "右侧 \(curve.right.count) 个采样点，左侧 \(curve.left.count) 个；左右必须同时采样")
+                }
+                for (side, samples) in [("left", curve.left), ("right", curve.right)] {
+                    for (position, sample) in samples.enumerated() {
+                        try nonNegative(.value(sample), "\(path).\(side)[\(position)]", what: "force")
+                    }
+                }
+                if let period = curve.periodMs, !(period > 0 && period.isFinite) {
+                    throw RuleInputError(path: path + ".period_ms", message: "sample period must be above 0 ms", messageZH: "采样周期必须大于0 ms")
+                }
+            }
+        }
+    }
+
+    static func nonNegative(_ reading: Reading<Double>, _ path: String, what: String) throws(RuleInputError) {
+        guard let value = reading.value else { return }
+        guard value.isFinite, value >= 0 else {
+            throw RuleInputError(
+                path: path, message: "a \(what) cannot be negative, got \(JSONWriter.format(value)); check the instrument's sign and unit",
+                messageZH: "数值不能为负，实际为 \(JSONWriter.format(value))；请检查仪器的符号和单位")
+        }
+    }
+
+    static func finite(_ reading: Reading<Double>, _ path: String) throws(RuleInputError) {
+        if let value = reading.value, !value.isFinite {
+            throw RuleInputError(path: path, message: "must be a finite number", messageZH: "必须为有限数值")
+        }
+    }
+
+    static func isISODate(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+        for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(bytes[i] >= 48 && bytes[i] <= 57) { return false }
+        let month = Int(text.dropFirst(5).prefix(2))!
+        let day = Int(text.suffix(2))!
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+}

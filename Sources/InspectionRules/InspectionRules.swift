@@ -1,1 +1,0 @@
-// The InspectionRules module. See docs/architecture.md.

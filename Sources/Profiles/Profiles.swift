@@ -1,1 +1,0 @@
-// The Profiles module. See docs/architecture.md.
