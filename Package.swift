@@ -92,7 +92,11 @@ let package = Package(
         // TODO(owner): enable with the first test. .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "RigsTests", dependencies: ["Rigs", "Modbus", "LaneCore", "RigFirmware", "Profiles", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "RigFirmwareTests", dependencies: ["RigFirmware", "Modbus", "LaneCore", "LaneTesting"]),
-        // TODO(owner): enable with the first test. .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "InspectionRules", "LaneCore", "LaneTesting"]),
+        .testTarget(
+            name: "ProceduresTests",
+            dependencies: ["Procedures", "InspectionRules", "LaneCore", "LaneTesting", "RigFirmware", "Profiles"],
+            exclude: ["Recordings"]
+        ),
         // TODO(owner): enable with the first test. .testTarget(name: "ValetTests", dependencies: ["Valet", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "JournalTests", dependencies: ["Journal", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "LanectlTests", dependencies: ["lanectl", "LaneTesting"]),

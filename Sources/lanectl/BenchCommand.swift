@@ -8,6 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             // Each area adds its benchmark here, one line each.
             RulesBenchCommand.self,
+            PipelineBenchCommand.self,
         ]
     )
 }

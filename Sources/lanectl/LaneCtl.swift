@@ -9,6 +9,7 @@ struct LaneCtl: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             RulesCommand.self,
+            ReplayCommand.self,
             // Each area adds its command here, one line each.
         ]
     )

@@ -1,7 +1,7 @@
 public import LaneCore
 
 /// How the brake station runs a vehicle. Times are judged on sample time; forces in daN.
-public struct BrakeConfiguration: Hashable, Sendable {
+public struct BrakeConfiguration: Hashable, Sendable, Codable {
     /// Number of axles to test, front to back.
     public var axles: Int
     /// The axle (1-based) whose parking brake is tested after the service brakes, nil for none.
@@ -31,17 +31,16 @@ public struct BrakeConfiguration: Hashable, Sendable {
     public var brakeTimeout: Duration = .seconds(20)
     public var releaseTimeout: Duration = .seconds(15)
 
-    /// - Parameters:
-    ///   - axles: number of axles (at least 1).
-    ///   - parkingAxle: default the last axle.
-    public init(axles: Int, parkingAxle: Int?? = nil) {
+    /// A configuration for `axles` axles (at least 1) with the parking brake tested on the last
+    /// one; set ``parkingAxle`` to another axle, or to nil to skip the parking brake.
+    public init(axles: Int) {
         self.axles = max(1, axles)
-        self.parkingAxle = parkingAxle ?? self.axles
+        self.parkingAxle = self.axles
     }
 
     /// The configuration for a rig whose map gives `slip_threshold_percent`.
-    public init(axles: Int, parkingAxle: Int?? = nil, map: RegisterMap) {
-        self.init(axles: axles, parkingAxle: parkingAxle)
+    public init(axles: Int, map: RegisterMap) {
+        self.init(axles: axles)
         if let threshold = map.settings["slip_threshold_percent"] { slipThresholdPercent = threshold }
     }
 }

@@ -1,7 +1,7 @@
 public import LaneCore
 
 /// How the emission station runs a vehicle. Times are judged on sample time.
-public struct EmissionConfiguration: Hashable, Sendable {
+public struct EmissionConfiguration: Hashable, Sendable, Codable {
     public var method: EmissionMeasurement.Method
     /// Lowest engine oil temperature at which the test may start, °C (GB 18285 / GB 3847: 80 °C).
     public var oilMinimumC = 80.0

@@ -1,7 +1,7 @@
 public import LaneCore
 
 /// How the headlamp station runs a vehicle.
-public struct HeadlampConfiguration: Hashable, Sendable {
+public struct HeadlampConfiguration: Hashable, Sendable, Codable {
     /// Lamps to measure, in order.
     public var sides: [HeadlampMeasurement.Side] = [.left, .right]
     /// A reading is stable when it stays within the tolerances for this long (and ≥ 3 samples).
