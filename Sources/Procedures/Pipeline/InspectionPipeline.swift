@@ -48,6 +48,9 @@ public struct InspectionPipeline: Sendable {
         actions.reserveCapacity(8)
     }
 
+    /// The rigs of the stations this pipeline runs.
+    public var rigs: [RigID] { [emissionRig, headlampRig, brakeRig].compactMap { $0 } }
+
     /// Handles one input and appends the events it caused to `events`.
     public mutating func handle(_ input: PipelineInput, into events: inout [PipelineEvent]) {
         guard !isFinished else { return }

@@ -183,7 +183,7 @@ struct SimulatedLane {
         let tick = Duration.milliseconds(10)
         while !pipeline.isFinished, now < limit {
             now += tick
-            for index in rigs.indices where now >= rigs[index].next {
+            for index in rigs.indices where now >= rigs[index].next && pipeline.rigs.contains(rigs[index].id) {
                 rigs[index].next = now + rigs[index].period
                 poll(index)
             }
