@@ -87,7 +87,7 @@ let package = Package(
         ),
 
         .testTarget(name: "LaneCoreTests", dependencies: ["LaneCore"]),
-        // TODO(owner): enable with the first test. .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "RigsTests", dependencies: ["Rigs", "Modbus", "LaneCore", "RigFirmware", "Profiles", "LaneTesting"]),

@@ -77,35 +77,32 @@ struct AxleFigures {
         var result: [AxleFigures] = []
         result.reserveCapacity(axles.count)
         for (offset, axle) in axles.enumerated() {
-            let base = "brake.axles[\(offset)]"
             // Default position: the first axle listed is the front axle, the others rear.
             let position: BrakeAxle.Position = allRear ? .rear : (axle.position ?? (offset == 0 ? .front : .rear))
             var figures = AxleFigures(
                 number: axle.index ?? offset + 1, position: position,
                 steered: axle.steered ?? (position == .front), wheels: axle.wheels,
-                load: Input(daN(axle.load), base + ".load"),
-                peakLeft: Input(daN(axle.peakLeft), base + ".peak_left"),
-                peakRight: Input(daN(axle.peakRight), base + ".peak_right"),
-                maxRiseDifference: Input(daN(axle.maxRiseDifference), base + ".max_rise_difference"),
-                dragLeft: Input(daN(axle.dragLeft), base + ".drag_left"),
-                dragRight: Input(daN(axle.dragRight), base + ".drag_right"),
+                load: Input(daN(axle.load), axle: offset, ".load"),
+                peakLeft: Input(daN(axle.peakLeft), axle: offset, ".peak_left"),
+                peakRight: Input(daN(axle.peakRight), axle: offset, ".peak_right"),
+                maxRiseDifference: Input(daN(axle.maxRiseDifference), axle: offset, ".max_rise_difference"),
+                dragLeft: Input(daN(axle.dragLeft), axle: offset, ".drag_left"),
+                dragRight: Input(daN(axle.dragRight), axle: offset, ".drag_right"),
                 lockedLeft: axle.lockedLeft ?? false, lockedRight: axle.lockedRight ?? false)
             switch axle.curve {
             case .value(let curve):
                 // The curve wins over any peaks given beside it (§8).
                 let right = axle.wheels == 1 ? [] : curve.right
                 let derived = CurveFigures(left: curve.left, right: right)
-                let path = base + ".curve"
-                figures.peakLeft = Input(.value(derived.peakLeft * scale), path + ".left")
-                figures.peakRight = Input(.value(derived.peakRight * scale), path + ".right")
-                figures.maxRiseDifference = Input(.value(derived.maxRiseDifference * scale), path)
+                figures.peakLeft = Input(.value(derived.peakLeft * scale), axle: offset, ".curve.left")
+                figures.peakRight = Input(.value(derived.peakRight * scale), axle: offset, ".curve.right")
+                figures.maxRiseDifference = Input(.value(derived.maxRiseDifference * scale), axle: offset, ".curve")
             case .missing:
                 // A null curve with no peaks beside it: the peaks should have come from it.
                 if axle.peakLeft.isAbsent && axle.peakRight.isAbsent {
-                    let path = base + ".curve"
-                    figures.peakLeft = Input(.missing, path)
-                    figures.peakRight = Input(.missing, path)
-                    figures.maxRiseDifference = Input(.missing, path)
+                    figures.peakLeft = Input(.missing, axle: offset, ".curve")
+                    figures.peakRight = Input(.missing, axle: offset, ".curve")
+                    figures.maxRiseDifference = Input(.missing, axle: offset, ".curve")
                 }
             case .absent:
                 break

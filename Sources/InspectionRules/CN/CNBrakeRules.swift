@@ -63,7 +63,7 @@ enum CNBrakeRules {
         }
         let rateItem = ItemMaker.make(
             id: "brake.axle\(n).rate", subject: .axleRate(axle: n, position: axle.position), unit: "%",
-            basis: .axleLoad, clause: clauseTable, inputs: axle.peakInputs + [axle.load], decision: rateDecision,
+            basis: .axleLoad, clause: clauseTable, inputs: axle.peakInputs + [axle.load], primary: axle.peakInputs.count, decision: rateDecision,
             rounding: .tenth
         ) { values in percent(values.dropLast().reduce(0, +), of: values[values.count - 1]) }
         if let rateItem { items.append(rateItem) }
@@ -81,7 +81,7 @@ enum CNBrakeRules {
             let decision = (side == .right && axle.wheels == 1) ? .notApplicable(.singleWheelAxle) : dragDecision
             if let item = ItemMaker.make(
                 id: "brake.axle\(n).drag_\(side.rawValue)", subject: .drag(axle: n, side: side), unit: "%",
-                basis: .axleLoad, clause: clauseDrag, inputs: [input, axle.load], decision: decision, rounding: .tenth,
+                basis: .axleLoad, clause: clauseDrag, inputs: [input, axle.load], primary: 1, decision: decision, rounding: .tenth,
                 compute: { percent($0[0], of: $0[1]) })
             {
                 items.append(item)

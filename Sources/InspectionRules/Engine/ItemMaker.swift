@@ -8,11 +8,28 @@ enum LimitDecision {
 
 /// One input of an item: its reading and the JSON path to name when it is missing.
 struct Input {
+    /// A JSON path, built only when an item names it (judging a complete case builds none).
+    enum Path {
+        case text(String)
+        /// `brake.axles[index]` followed by `field` (e.g. `.load`).
+        case axle(Int, StaticString)
+    }
+
     var reading: Reading<Double>
-    var path: String
+    var where_: Path
+    var path: String {
+        switch where_ {
+        case .text(let text): text
+        case .axle(let index, let field): "brake.axles[\(index)]\(field)"
+        }
+    }
     init(_ reading: Reading<Double>, _ path: String) {
         self.reading = reading
-        self.path = path
+        self.where_ = .text(path)
+    }
+    init(_ reading: Reading<Double>, axle index: Int, _ field: StaticString) {
+        self.reading = reading
+        self.where_ = .axle(index, field)
     }
 }
 
@@ -20,25 +37,27 @@ struct Input {
 enum ItemMaker {
     /// Judges one item.
     ///
-    /// - Returns nil when every input is absent (not measured: the item does not appear).
+    /// - Returns nil when every primary input (the first `primary` inputs, default all) is absent:
+    ///   not measured, so the item does not appear. A load alone does not make a drag item.
     /// - A missing (null) or absent input among present ones makes the item `incomplete`, naming it.
     static func make(
         id: String, subject: Subject, unit: String, basis: Basis? = nil, clause: String,
-        inputs: [Input], decision: LimitDecision, rounding: Rounding,
+        inputs: [Input], primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
         severityOnFail: Severity? = nil, compute: ([Double]) -> Double
     ) -> RuleItem? {
         var values: [Double] = []
         values.reserveCapacity(inputs.count)
         var missing: [String] = []
         var anyPresent = false
-        for input in inputs {
+        let primaryCount = primary ?? inputs.count
+        for (position, input) in inputs.enumerated() {
             switch input.reading {
             case .value(let value):
                 values.append(value)
-                anyPresent = true
+                if position < primaryCount { anyPresent = true }
             case .missing:
                 missing.append(input.path)
-                anyPresent = true
+                if position < primaryCount { anyPresent = true }
             case .absent:
                 missing.append(input.path)
             }
@@ -56,8 +75,10 @@ enum ItemMaker {
         missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity? = nil,
         extraNotes: [Note] = []
     ) -> RuleItem {
+        var unique: [String] = []
+        for path in missing where !unique.contains(path) { unique.append(path) }
         var item = decide(
-            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: unique,
             decision: decision, rounding: rounding, severityOnFail: severityOnFail, extraNotes: extraNotes)
         item.rounding = rounding
         return item

@@ -111,8 +111,8 @@ public enum RuleEngine {
                 try nonNegative(reading, "emission.\(figure.rawValue)", what: "emission figure")
             }
             if let readings = test.opacityReadings.value {
-                for (offset, value) in readings.enumerated() {
-                    try nonNegative(.value(value), "emission.opacity_readings_m1[\(offset)]", what: "opacity")
+                for offset in readings.indices where !(readings[offset] >= 0 && readings[offset].isFinite) {
+                    try nonNegative(.value(readings[offset]), "emission.opacity_readings_m1[\(offset)]", what: "opacity")
                 }
             }
         }
@@ -194,8 +194,8 @@ public enum RuleEngine {
                         messageZH: "右侧 \(curve.right.count) 个采样点，左侧 \(curve.left.count) 个；左右必须同时采样")
                 }
                 for (side, samples) in [("left", curve.left), ("right", curve.right)] {
-                    for (position, sample) in samples.enumerated() {
-                        try nonNegative(.value(sample), "\(path).\(side)[\(position)]", what: "force")
+                    for position in samples.indices where !(samples[position] >= 0 && samples[position].isFinite) {
+                        try nonNegative(.value(samples[position]), "\(path).\(side)[\(position)]", what: "force")
                     }
                 }
                 if let period = curve.periodMs, !(period > 0 && period.isFinite) {
@@ -205,11 +205,12 @@ public enum RuleEngine {
         }
     }
 
-    static func nonNegative(_ reading: Reading<Double>, _ path: String, what: String) throws(RuleInputError) {
+    /// The path is built only on failure: validation runs over every curve sample.
+    static func nonNegative(_ reading: Reading<Double>, _ path: @autoclosure () -> String, what: String) throws(RuleInputError) {
         guard let value = reading.value else { return }
         guard value.isFinite, value >= 0 else {
             throw RuleInputError(
-                path: path, message: "a \(what) cannot be negative, got \(JSONWriter.format(value)); check the instrument's sign and unit",
+                path: path(), message: "a \(what) cannot be negative, got \(JSONWriter.format(value)); check the instrument's sign and unit",
                 messageZH: "数值不能为负，实际为 \(JSONWriter.format(value))；请检查仪器的符号和单位")
         }
     }

@@ -77,7 +77,7 @@ struct EuropeanRules {
             // Per-axle rates and drag percentages are not judged by the MOT / 2014/45.
             if let item = ItemMaker.make(
                 id: "brake.axle\(n).rate", subject: .axleRate(axle: n, position: axle.position), unit: "%",
-                basis: .axleLoad, clause: clauseBrake, inputs: axle.peakInputs + [axle.load],
+                basis: .axleLoad, clause: clauseBrake, inputs: axle.peakInputs + [axle.load], primary: axle.peakInputs.count,
                 decision: .notApplicable(.notInRuleset), rounding: .none,
                 compute: { percent($0.dropLast().reduce(0, +), of: $0[$0.count - 1]) })
             {
@@ -87,7 +87,7 @@ struct EuropeanRules {
             for (side, input) in [(HeadlampReading.Side.left, axle.dragLeft), (.right, axle.dragRight)] {
                 if let item = ItemMaker.make(
                     id: "brake.axle\(n).drag_\(side.rawValue)", subject: .drag(axle: n, side: side), unit: "%",
-                    basis: .axleLoad, clause: clauseBrake, inputs: [input, axle.load],
+                    basis: .axleLoad, clause: clauseBrake, inputs: [input, axle.load], primary: 1,
                     decision: .notApplicable(.notInRuleset), rounding: .none, compute: { percent($0[0], of: $0[1]) })
                 {
                     items.append(item)
@@ -236,7 +236,7 @@ struct EuropeanRules {
             } ?? .limit(Limit())
             if let item = ItemMaker.make(
                 id: id + ".aim", subject: .aim(side: lamp.side, lamp: lamp.lamp), unit: "%", clause: clauseAim,
-                inputs: [Input(lamp.lowBeamVerticalH, base + ".low_beam_vertical_H"), Input(lamp.centreHeightMm, base + ".centre_height_mm")],
+                inputs: [Input(lamp.lowBeamVerticalH, base + ".low_beam_vertical_H"), Input(lamp.centreHeightMm, base + ".centre_height_mm")], primary: 1,
                 decision: decision, rounding: .none, severityOnFail: .major,
                 compute: { $0[1] * (1 - $0[0]) / 100 })
             {

@@ -16,15 +16,17 @@ enum Explainer {
             }
             return Explanation(en: en, zh: zh)
         case .notApplicable:
-            var en = "\(name.en): not judged"
-            var zh = "\(name.zh)：不判定"
+            var en = name.en
+            var zh = name.zh
             if let value = item.value {
-                en += " (\(show(value, item.unit, chinese: false)))"
-                zh += "（\(show(value, item.unit, chinese: true))）"
+                en += " \(show(value, item.unit, chinese: false))"
+                zh += " \(show(value, item.unit, chinese: true))"
             }
+            en += ": not judged"
+            zh += "：不判定"
             if !enNotes.isEmpty {
-                en += ", \(enNotes)"
-                zh += "，\(zhNotes)"
+                en += " (\(enNotes))"
+                zh += "（\(zhNotes)）"
             }
             return Explanation(en: en, zh: zh)
         case .pass, .fail:
