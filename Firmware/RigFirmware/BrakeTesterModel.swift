@@ -169,10 +169,12 @@ public struct BrakeTesterModel: RigModel {
         }
         if rollerState != .atSpeed { atSpeedSince = rollerState == .spinningUp ? nil : atSpeedSince }
 
-        // Pedal: scripted from the moment the rollers reached speed, unless overridden.
+        // Pedal: scripted from the moment the rollers reached speed, unless overridden. The driver
+        // does not notice an automatic stop, so the script goes on while the rollers coast down
+        // (and a locked wheel stays locked until they stop).
         if let override = pedalOverride {
             pedal = override
-        } else if let since = atSpeedSince, rollerState == .atSpeed, axle != nil {
+        } else if let since = atSpeedSince, rollerState == .atSpeed || rollerState == .coastingDown, axle != nil {
             pedal = scenario.pedal.travel(at: now - since)
         } else {
             pedal = 0

@@ -10,6 +10,7 @@ struct LaneCtl: AsyncParsableCommand {
             BenchCommand.self,
             RulesCommand.self,
             ReplayCommand.self,
+            ProfileCommand.self,
             // Each area adds its command here, one line each.
         ]
     )

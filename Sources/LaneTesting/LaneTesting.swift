@@ -1,1 +1,0 @@
-// The LaneTesting module. See docs/architecture.md.
