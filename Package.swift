@@ -94,7 +94,10 @@ let package = Package(
         .testTarget(name: "RigFirmwareTests", dependencies: ["RigFirmware", "Modbus", "LaneCore", "LaneTesting"]),
         .testTarget(
             name: "ProceduresTests",
-            dependencies: ["Procedures", "InspectionRules", "LaneCore", "LaneTesting", "RigFirmware", "Profiles"],
+            dependencies: [
+                "Procedures", "InspectionRules", "LaneCore", "LaneTesting", "RigFirmware", "Profiles", "Rigs", "Modbus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Recordings"]
         ),
         // TODO(owner): enable with the first test. .testTarget(name: "ValetTests", dependencies: ["Valet", "LaneCore", "LaneTesting"]),

@@ -21,6 +21,9 @@ struct PipelineBenchCommand: AsyncParsableCommand {
     @Option(help: "Inspections replayed for the latency figures.")
     var passes = 300
 
+    @Option(help: "Slips provoked on a simulated brake tester over loopback (0 to skip; about 5 s each).")
+    var slipRuns = 10
+
     func run() async throws {
         let text: String
         do {
@@ -133,7 +136,12 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         report("last sample → verdict event at a subscriber (AsyncStream)", latencies, target: "p99 < 1 ms", limit: .milliseconds(1))
         report("last sample → verdict returned by handle() (synchronous part)", handled, target: nil, limit: nil)
         report("slip sample → stop-rollers command returned", slipToStop, target: nil, limit: nil)
-        print("slip sample → stop-rollers write at the simulated rig: not measured here (needs the Rigs poller; see docs/procedures.md)")
+        guard slipRuns > 0 else { return }
+        let period = Duration.milliseconds(10)
+        let slips = try await slipLatencies(runs: slipRuns, period: period)
+        report(
+            "slip sample → stop-rollers write at the simulated rig (Modbus TCP loopback, 10 ms poll)", slips,
+            target: "p99 ≤ one poll period + one round trip (≈ 11 ms)", limit: period + .milliseconds(1))
     }
 
     func report(_ label: String, _ values: [Duration], target: String?, limit: Duration?) {

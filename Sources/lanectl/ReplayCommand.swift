@@ -63,7 +63,7 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
-    static func describe(_ measurement: Measurement, verbose: Bool) -> String {
+    static func describe(_ measurement: InspectionMeasurement, verbose: Bool) -> String {
         var text: String
         switch measurement {
         case .brake(let m):

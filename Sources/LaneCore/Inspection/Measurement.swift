@@ -133,7 +133,7 @@ public struct EmissionMeasurement: Hashable, Sendable, Codable {
 }
 
 /// A measurement a station procedure completed.
-public enum Measurement: Hashable, Sendable, Codable {
+public enum InspectionMeasurement: Hashable, Sendable, Codable {
     case brake(BrakeRunMeasurement)
     case headlamp(HeadlampMeasurement)
     case emission(EmissionMeasurement)

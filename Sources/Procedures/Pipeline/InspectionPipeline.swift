@@ -26,7 +26,7 @@ public struct InspectionPipeline: Sendable {
     var published: Set<String> = []
     var stationsDone: Set<StationKind> = []
     /// Every measurement so far, in order.
-    public private(set) var measurements: [Measurement] = []
+    public private(set) var measurements: [InspectionMeasurement] = []
     /// True once the inspection finished (all stations, or the operator).
     public private(set) var isFinished = false
 
@@ -105,7 +105,7 @@ public struct InspectionPipeline: Sendable {
         actions.removeAll(keepingCapacity: true)
     }
 
-    mutating func measured(_ measurement: Measurement, at time: MonotonicInstant, into events: inout [PipelineEvent]) {
+    mutating func measured(_ measurement: InspectionMeasurement, at time: MonotonicInstant, into events: inout [PipelineEvent]) {
         measurements.append(measurement)
         switch measurement {
         case .brake(let run):

@@ -36,7 +36,7 @@ public enum PipelineEvent: Hashable, Sendable {
     case prompt(Prompt)
     /// A command for a rig: the caller must hand it to the rig's link thread.
     case command(RigCommand)
-    case measured(Measurement)
+    case measured(InspectionMeasurement)
     case aborted(StepAbort)
     case verdict(VerdictEvent)
     case stationFinished(StationKind)

@@ -120,7 +120,7 @@ public struct InspectionRecording: Sendable, Hashable {
 
 /// What a replay produced and how it differs from the recording.
 public struct ReplayOutcome: Sendable {
-    public var measurements: [Measurement]
+    public var measurements: [InspectionMeasurement]
     public var verdicts: [VerdictEvent]
     public var result: RuleResult?
     /// One line per difference from the recorded commands and verdicts; empty when identical.
@@ -135,7 +135,7 @@ extension InspectionRecording {
         var events: [PipelineEvent] = []
         var replayed = InspectionRecording(header: header)
         var verdicts: [VerdictEvent] = []
-        var measurements: [Measurement] = []
+        var measurements: [InspectionMeasurement] = []
         var result: RuleResult?
         for case .input(let input) in lines {
             events.removeAll(keepingCapacity: true)

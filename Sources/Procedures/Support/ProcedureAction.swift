@@ -9,7 +9,7 @@ public enum ProcedureAction: Hashable, Sendable {
     /// Show a prompt to the driver and on the lane display.
     case prompt(Prompt)
     /// A measurement is complete.
-    case measured(Measurement)
+    case measured(InspectionMeasurement)
     /// A step was aborted safely (rollers stopped) and must be repeated; the prompt asks for that.
     case aborted(StepAbort)
     /// The station has nothing more to do for this vehicle.

@@ -193,7 +193,7 @@ struct SimulatedLane {
     }
 
     var verdicts: [VerdictEvent] { events.compactMap { if case .verdict(let v) = $0 { v } else { nil } } }
-    var measurements: [Measurement] { events.compactMap { if case .measured(let m) = $0 { m } else { nil } } }
+    var measurements: [InspectionMeasurement] { events.compactMap { if case .measured(let m) = $0 { m } else { nil } } }
     var aborts: [StepAbort] { events.compactMap { if case .aborted(let a) = $0 { a } else { nil } } }
     var result: RuleResult? { events.lazy.compactMap { if case .inspectionFinished(let r) = $0 { r } else { nil } }.first }
     func verdict(_ id: String) -> ItemVerdict? { verdicts.first { $0.item.id == id }?.item.verdict }
