@@ -51,6 +51,7 @@ struct HeadlampProcedureTests {
         let high = Self.lastPrompt(after)
         #expect(high?.text.en.contains("high beam") == true)
         #expect(acknowledge(high).count == 2)
+        _ = feed(for: 200, ["measuring": 1])
         var highValues = latched
         highValues["left_high_intensity"] = 22_000
         highValues["left_high_ready"] = 1

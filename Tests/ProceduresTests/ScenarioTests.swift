@@ -36,10 +36,17 @@ struct ScenarioTests {
         #expect(lane.notPassing == lane.failing)
     }
 
-    @Test func pullingFrontAxleFailsFrontImbalanceOnly() throws {
+    /// The right front wheel reaches only 190 daN and lags: the imbalance fails, and with it the
+    /// front-axle and vehicle rates (the left wheel slips and stops the run before the right one has
+    /// risen); nothing outside the front axle's brake figures fails.
+    @Test func pullingFrontAxleFailsTheFrontImbalance() throws {
         let lane = try Self.inspect(.pullingFrontAxle)
-        #expect(lane.failing == ["brake.axle1.imbalance"])
+        #expect(lane.failing.contains("brake.axle1.imbalance"))
+        #expect(lane.failing.allSatisfy { $0.hasPrefix("brake.axle1.") || $0 == "brake.service.rate" })
         #expect(lane.notPassing == lane.failing)
+        let front = lane.measurements.compactMap { if case .brake(let m) = $0, m.axle == 1 { m } else { nil } }.first
+        #expect(front?.lockedLeft == true)
+        #expect((front?.maxRiseDifference ?? 0) > 0.2 * (front?.peakLeft ?? 0))
     }
 
     @Test func dimLampFailsRightHighBeamOnly() throws {

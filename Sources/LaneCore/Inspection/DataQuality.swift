@@ -23,10 +23,14 @@ public struct DataQuality: Hashable, Sendable, Codable {
     public var isClean: Bool { deadlineMisses == 0 && stale == 0 && timedOut == 0 && outOfRange == 0 && gaps == 0 }
 
     /// Counts one sample; `lost` is the number of sequence numbers skipped before it.
-    public mutating func record(_ sample: Sample, lost: UInt64) {
+    public mutating func record(_ sample: Sample, lost: UInt64) { record(sample, lost: lost, quality: sample.quality) }
+
+    /// Counts one sample with the quality the measurement sees in it (an `out_of_range` sample
+    /// whose out-of-range values are on channels the measurement does not use counts as `good`).
+    public mutating func record(_ sample: Sample, lost: UInt64, quality: SampleQuality) {
         samples += 1
         if sample.deadlineMissed { deadlineMisses += 1 }
-        switch sample.quality {
+        switch quality {
         case .good: break
         case .stale: stale += 1
         case .timedOut: timedOut += 1

@@ -14,6 +14,7 @@ public struct BrakeProcedure: Sendable {
     public let rig: RigID
     public let configuration: BrakeConfiguration
     let channels: BrakeChannels
+    let ranges: RangeGuard
     var prompts: PromptIssuer
     var sequence = SequenceTracker()
     let plan: [(kind: BrakeRunMeasurement.Kind, axle: Int)]
@@ -61,6 +62,12 @@ public struct BrakeProcedure: Sendable {
         self.rig = rig
         self.configuration = configuration
         channels = try BrakeChannels(map: map, rig: rig)
+        ranges = RangeGuard(
+            map: map,
+            channels: [
+                channels.forceLeft, channels.forceRight, channels.slipLeftPct, channels.slipRightPct, channels.loadLeft,
+                channels.loadRight, channels.rollerState, channels.pedal,
+            ])
         prompts = PromptIssuer(station: .brake, rig: rig)
         var plan: [(kind: BrakeRunMeasurement.Kind, axle: Int)] = (1...configuration.axles).map { (.service, $0) }
         if let parking = configuration.parkingAxle, (1...configuration.axles).contains(parking) {
@@ -103,17 +110,18 @@ public struct BrakeProcedure: Sendable {
     public mutating func handle(_ sample: Sample, into actions: inout [ProcedureAction]) {
         let lost = sequence.lost(before: sample)
         let measuring = phase == .weighing || phase == .spinningUp || phase == .drag || phase == .braking
-        if measuring { run.quality.record(sample, lost: lost) }
+        let quality = ranges.quality(of: sample)
+        if measuring { run.quality.record(sample, lost: lost, quality: quality) }
         let time = sample.time
         if time > deadline, phase != .finished, phase != .notStarted, phase != .awaitingRepeat {
             timedOut(at: time, into: &actions)
             return
         }
-        guard sample.quality == .good else {
+        guard quality == .good else {
             nonGood += 1
             if nonGood >= configuration.faultSamples, measuring || phase == .releasing {
                 abort(
-                    zh: "制动台无有效数据（\(sample.quality.rawValue)）", en: "the brake tester gives no valid data (\(sample.quality.rawValue))",
+                    zh: "制动台无有效数据（\(quality.rawValue)）", en: "the brake tester gives no valid data (\(quality.rawValue))",
                     at: time, into: &actions)
             }
             return

@@ -27,6 +27,7 @@ public struct EmissionProcedure: Sendable {
     public let rig: RigID
     public let configuration: EmissionConfiguration
     let channels: EmissionChannels
+    let ranges: RangeGuard
     var prompts: PromptIssuer
     var sequence = SequenceTracker()
     var phase = Phase.notStarted
@@ -48,6 +49,11 @@ public struct EmissionProcedure: Sendable {
         self.rig = rig
         self.configuration = configuration
         channels = try EmissionChannels(map: map, rig: rig)
+        let used =
+            configuration.method == .twoSpeedIdle
+            ? [channels.co, channels.hc, channels.lambda, channels.rpm, channels.oil]
+            : [channels.rpm, channels.opacity, channels.oil]
+        ranges = RangeGuard(map: map, channels: used)
         prompts = PromptIssuer(station: .emission, rig: rig)
     }
 
@@ -103,18 +109,19 @@ public struct EmissionProcedure: Sendable {
         if name == "sampling" { samplingCommanded = value != 0 }
     }
 
-    var sampling: Bool {
+    /// True while the samples feed a figure: the averaging windows, the idle baseline and the
+    /// accelerations. (Preconditioning and stabilisation samples are not behind any figure.)
+    var measuringWindow: Bool {
         switch phase {
-        case .highIdleStabilise, .highIdleMeasure, .idleStabilise, .idleMeasure, .idleBaseline, .awaitingAcceleration,
-            .accelerating:
-            true
+        case .highIdleMeasure, .idleMeasure, .idleBaseline, .awaitingAcceleration, .accelerating: true
         default: false
         }
     }
 
     public mutating func handle(_ sample: Sample, into actions: inout [ProcedureAction]) {
         let lost = sequence.lost(before: sample)
-        if sampling { quality.record(sample, lost: lost) }
+        let sampleQuality = ranges.quality(of: sample)
+        if measuringWindow { quality.record(sample, lost: lost, quality: sampleQuality) }
         let time = sample.time
         switch phase {
         case .notStarted, .finished, .awaitingRepeat: return
@@ -124,11 +131,11 @@ public struct EmissionProcedure: Sendable {
             abort(zh: "超时（\(phase)）", en: "timed out (\(phase))", at: time, into: &actions)
             return
         }
-        guard sample.quality == .good else {
+        guard sampleQuality == .good else {
             nonGood += 1
             if nonGood >= configuration.faultSamples, phase != .awaitingProbe {
                 abort(
-                    zh: "分析仪无有效数据（\(sample.quality.rawValue)）", en: "the analyser gives no valid data (\(sample.quality.rawValue))",
+                    zh: "分析仪无有效数据（\(sampleQuality.rawValue)）", en: "the analyser gives no valid data (\(sampleQuality.rawValue))",
                     at: time, into: &actions)
             }
             return

@@ -42,6 +42,7 @@ public struct HeadlampProcedure: Sendable {
     let centreHeight: [HeadlampMeasurement.Side: Int]
     let measuringChannel: Int
     let faultWord: Int
+    let ranges: RangeGuard
     var prompts: PromptIssuer
     var sequence = SequenceTracker()
     var phase = Phase.notStarted
@@ -80,6 +81,9 @@ public struct HeadlampProcedure: Sendable {
         centreHeight = heights
         measuringChannel = try map.requireChannel("measuring", rig: rig)
         faultWord = try map.requireChannel("fault_word", rig: rig)
+        ranges = RangeGuard(
+            map: map,
+            channels: beams.values.flatMap { $0.flatMap { [$0.intensity, $0.vertical, $0.horizontal] } } + heights.values)
         prompts = PromptIssuer(station: .headlamp, rig: rig)
     }
 
@@ -113,17 +117,18 @@ public struct HeadlampProcedure: Sendable {
     public mutating func handle(_ sample: Sample, into actions: inout [ProcedureAction]) {
         let lost = sequence.lost(before: sample)
         guard phase == .measuring || phase == .awaitingDriver else { return }
-        if phase == .measuring { quality.record(sample, lost: lost) }
+        let sampleQuality = ranges.quality(of: sample)
+        if phase == .measuring { quality.record(sample, lost: lost, quality: sampleQuality) }
         if sample.time > deadline {
             abort(zh: "超时：未得到稳定读数", en: "timed out: no stable reading", at: sample.time, into: &actions)
             return
         }
         guard phase == .measuring else { return }
-        guard sample.quality == .good else {
+        guard sampleQuality == .good else {
             nonGood += 1
             if nonGood >= configuration.faultSamples {
                 abort(
-                    zh: "灯光仪无有效数据（\(sample.quality.rawValue)）", en: "the headlamp tester gives no valid data (\(sample.quality.rawValue))",
+                    zh: "灯光仪无有效数据（\(sampleQuality.rawValue)）", en: "the headlamp tester gives no valid data (\(sampleQuality.rawValue))",
                     at: sample.time, into: &actions)
             }
             return

@@ -121,3 +121,26 @@ struct SequenceTracker: Sendable {
         return sample.sequence - last - 1
     }
 }
+
+/// The declared ranges of the channels a procedure uses. A sample flagged `out_of_range` because of
+/// a channel the procedure does not read (λ of a diesel's lean exhaust) is still good for it.
+struct RangeGuard: Sendable {
+    let checks: [(index: Int, minimum: Double, maximum: Double)]
+
+    init(map: RegisterMap, channels: [Int]) {
+        checks = channels.map { index in
+            let channel = map.channels[index]
+            return (index, channel.minimum ?? -.infinity, channel.maximum ?? .infinity)
+        }
+    }
+
+    /// The quality of `sample` as far as these channels are concerned.
+    func quality(of sample: Sample) -> SampleQuality {
+        guard sample.quality == .outOfRange else { return sample.quality }
+        for check in checks {
+            let value = sample.values[check.index]
+            if value < check.minimum - 1e-9 || value > check.maximum + 1e-9 { return .outOfRange }
+        }
+        return .good
+    }
+}

@@ -39,6 +39,7 @@ enum Fixtures {
         vehicle.maxTotalMassKg = 1_800
         vehicle.curbMassKg = 1_400
         vehicle.headlampSystem = 2
+        vehicle.maxDesignSpeedKmh = 180
         vehicle.firstRegistered = "2018-05-01"
         vehicle.fuel = .gasoline
         vehicle.emissionLimitSet = "a"

@@ -37,6 +37,10 @@ struct SimulatedLane {
     var droppedSequences: [RigID: Set<UInt64>] = [:]
     /// Time of each stop-rollers command, and of the slip sample it answered.
     var rollerStops: [(command: Duration, slipSeen: Bool)] = []
+    /// What the last brake sample showed (the harness never reads the models outside a poll: a
+    /// reading draws noise and would change the simulation).
+    var lastBrakeSlip = false
+    var lastOnRollers = false
 
     init(pipeline: InspectionPipeline, scenario: VehicleScenario, dieselAccelerations: Int = 6) {
         self.pipeline = pipeline
@@ -82,10 +86,7 @@ struct SimulatedLane {
     mutating func apply(_ command: RigCommand) {
         switch command.rig {
         case Fixtures.brakeRig:
-            if command.name == "rollers_run", command.value == 0 {
-                let slip = brakeModel.readings()
-                rollerStops.append((now, (slip["slip_left"] ?? 0) + (slip["slip_right"] ?? 0) > 0))
-            }
+            if command.name == "rollers_run", command.value == 0 { rollerStops.append((now, lastBrakeSlip)) }
             brakeModel.apply(command: command.name, value: command.value)
         case Fixtures.headlampRig: lampModel.apply(command: command.name, value: command.value)
         default: exhaustModel.apply(command: command.name, value: command.value)
@@ -115,7 +116,7 @@ struct SimulatedLane {
             let (prompt, due) = pendingAcks[index]
             var ready = false
             if let due { ready = now >= due } else if let axle = Int(prompt.text.en.dropFirst("Drive axle ".count).prefix { $0.isNumber }) {
-                ready = brakeModel.axleIndex == axle - 1 && (brakeModel.readings()["vehicle_on_rollers"] ?? 0) > 0
+                ready = brakeModel.axleIndex == axle - 1 && lastOnRollers
             }
             if ready {
                 pendingAcks.remove(at: index)
@@ -170,6 +171,14 @@ struct SimulatedLane {
             values = rig.last.isEmpty ? values : rig.last
         } else {
             rigs[index].last = values
+        }
+        if index == 0 {
+            let map = rig.map
+            let threshold = map.settings["slip_threshold_percent"] ?? 20
+            lastBrakeSlip =
+                values[map.channelIndex("slip_left")!] + values[map.channelIndex("slip_right")!] > 0
+                || values[map.channelIndex("slip_left_pct")!] >= threshold || values[map.channelIndex("slip_right_pct")!] >= threshold
+            lastOnRollers = values[map.channelIndex("vehicle_on_rollers")!] > 0
         }
         let sample = Sample(
             rig: rig.id, sequence: sequence, time: instant(now), values: values, quality: quality,
