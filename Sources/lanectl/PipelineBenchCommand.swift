@@ -13,7 +13,7 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         abstract: "Pipeline throughput (samples/s) and verdict latency, replaying a recorded inspection.")
 
     @Option(help: "A recorded inspection (JSON lines) to replay.")
-    var recording = "Tests/ProceduresTests/Recordings/sound_car.jsonl"
+    var recording = "Tests/ProceduresTests/Recordings/sound_car_brake.jsonl"
 
     @Option(help: "Seconds to run each throughput measurement.")
     var seconds: Double = 3
