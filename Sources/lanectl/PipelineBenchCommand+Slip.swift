@@ -65,10 +65,13 @@ extension PipelineBenchCommand {
             while let sample = await iterator.next() {
                 events.removeAll(keepingCapacity: true)
                 pipeline.handle(.sample(sample), into: &events)
-                for case .command(let command) in events { try poller.submit(command) }
-                if slipAt == nil, sample.quality == .good, sample.values[slipLeft] + sample.values[slipRight] > 0 {
-                    slipAt = sample.time.nanoseconds
+                var stops = false
+                for case .command(let command) in events {
+                    try poller.submit(command)
+                    if command.name == "rollers_run", command.value == 0 { stops = true }
                 }
+                // The slip sample the procedure answered with the stop command.
+                if stops, slipAt == nil, sample.values[slipLeft] + sample.values[slipRight] > 0 { slipAt = sample.time.nanoseconds }
                 if events.contains(where: { if case .measured = $0 { true } else { false } }) || pipeline.isFinished { break }
                 if events.contains(where: { if case .aborted = $0 { true } else { false } }) { break }
             }
