@@ -92,7 +92,7 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         let stream = hub.subscribe()
         let clock = ContinuousClock()
         let expected = try file.replay().verdicts.count * passes
-        let receiver = Task {
+        let receiver = Task.detached {
             var arrivals: [ContinuousClock.Instant] = []
             arrivals.reserveCapacity(expected)
             for await event in stream {
