@@ -100,7 +100,6 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
-        // TODO(owner): enable with the first test. .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "InspectionRules", "LaneCore", "LaneTesting"]),
         .testTarget(
             name: "JournalTests",
             dependencies: [
@@ -109,7 +108,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ValetTests", dependencies: ["Valet", "LaneCore", "LaneTesting", .product(name: "Crypto", package: "swift-crypto")]),
-        // TODO(owner): enable with the first test. .testTarget(name: "LanectlTests", dependencies: ["lanectl", "LaneTesting"]),
+        .testTarget(
+            name: "ProceduresTests",
+            dependencies: [
+                "Procedures", "InspectionRules", "LaneCore", "LaneTesting", "RigFirmware", "Profiles", "Rigs", "Modbus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Recordings"]
+        ),
     ]
 )
 

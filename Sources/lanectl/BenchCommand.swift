@@ -11,6 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchJournalCommand.self,
             BenchSimulateCommand.self,
             BenchModbusCommand.self,
+            PipelineBenchCommand.self,
         ]
     )
 }

@@ -9,6 +9,7 @@ struct LaneCtl: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             RulesCommand.self,
+            ReplayCommand.self,
             ProfileCommand.self,
             JournalCommand.self,
             SimulateCommand.self,

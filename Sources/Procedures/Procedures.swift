@@ -1,1 +1,0 @@
-// The Procedures module. See docs/architecture.md.
