@@ -114,8 +114,7 @@ enum CNLampRules {
         _ lamps: [HeadlampReading], system: Int, vehicle: Vehicle, classes: CNClassResolution,
         into items: inout [RuleItem]
     ) {
-        let measured = lamps.enumerated().filter { !$0.element.highBeamCd.isAbsent }
-        guard !measured.isEmpty else { return }
+        guard lamps.contains(where: { !$0.highBeamCd.isAbsent }) else { return }
         // Limits: one for this system, and the two-lamp limit for the four-lamp pair rule.
         var decision: LimitDecision
         var pairLimit: Double?
@@ -142,24 +141,22 @@ enum CNLampRules {
         // The 430 000 cd cap on the sum of every measured high beam.
         var total = 0.0
         var totalMissing: [String] = []
-        for (offset, lamp) in measured {
-            if let cd = lamp.highBeamCd.value { total += cd } else { totalMissing.append("headlamps[\(offset)].high_beam_cd") }
-        }
-        let capExceeded = total > CNTables.highBeamTotalMax
         // Four-lamp pair rule: both lamps of a symmetric pair at or above the two-lamp limit.
-        var passingPair: HeadlampReading.Lamp?
-        if let pairLimit {
-            for kind in [HeadlampReading.Lamp.main, .aux] {
-                let pair = lamps.filter { $0.lamp == kind }
-                let values = pair.compactMap { $0.highBeamCd.value }
-                let sides = Set(pair.filter { $0.highBeamCd.value != nil }.map(\.side))
-                if sides.count == 2, values.allSatisfy({ Rounding.none.judge($0, .atLeast(pairLimit)) == .pass }) {
-                    passingPair = kind
-                    break
-                }
+        // Bits: 1 left main, 2 right main, 4 left aux, 8 right aux reach the two-lamp limit.
+        var reaching = 0
+        for (offset, lamp) in lamps.enumerated() where !lamp.highBeamCd.isAbsent {
+            guard let cd = lamp.highBeamCd.value else {
+                totalMissing.append("headlamps[\(offset)].high_beam_cd")
+                continue
+            }
+            total += cd
+            if let pairLimit, Rounding.none.judge(cd, .atLeast(pairLimit)) == .pass {
+                reaching |= (lamp.side == .left ? 1 : 2) << (lamp.lamp == .main ? 0 : 2)
             }
         }
-        for (offset, lamp) in measured {
+        let capExceeded = total > CNTables.highBeamTotalMax
+        let passingPair: HeadlampReading.Lamp? = reaching & 3 == 3 ? .main : (reaching & 12 == 12 ? .aux : nil)
+        for (offset, lamp) in lamps.enumerated() where !lamp.highBeamCd.isAbsent {
             let id = lampID(lamp).highBeam
             let subject = Subject.highBeam(side: lamp.side, lamp: lamp.lamp)
             let path = "headlamps[\(offset)].high_beam_cd"

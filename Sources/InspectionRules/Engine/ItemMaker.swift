@@ -57,30 +57,33 @@ enum ItemMaker {
     static func make(
         id: String, subject: Subject, unit: String, basis: Basis? = nil, clause: String,
         inputs: [Input], primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
-        severityOnFail: Severity? = nil, compute: ([Double]) -> Double
+        severityOnFail: Severity? = nil, compute: (UnsafeBufferPointer<Double>) -> Double
     ) -> RuleItem? {
-        var values: [Double] = []
-        values.reserveCapacity(inputs.count)
-        var missing: [String] = []
-        var anyPresent = false
-        let primaryCount = primary ?? inputs.count
-        for (position, input) in inputs.enumerated() {
-            switch input.reading {
-            case .value(let value):
-                values.append(value)
-                if position < primaryCount { anyPresent = true }
-            case .missing:
-                missing.append(input.path)
-                if position < primaryCount { anyPresent = true }
-            case .absent:
-                missing.append(input.path)
+        // The values live on the stack: judging a case allocates no per-item scratch arrays.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: inputs.count) { values in
+            var count = 0
+            var missing: [String] = []
+            var anyPresent = false
+            let primaryCount = primary ?? inputs.count
+            for (position, input) in inputs.enumerated() {
+                switch input.reading {
+                case .value(let value):
+                    values[count] = value
+                    count += 1
+                    if position < primaryCount { anyPresent = true }
+                case .missing:
+                    missing.append(input.path)
+                    if position < primaryCount { anyPresent = true }
+                case .absent:
+                    missing.append(input.path)
+                }
             }
+            guard anyPresent else { return nil }
+            let value = missing.isEmpty ? compute(UnsafeBufferPointer(values)) : nil
+            return judge(
+                id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+                decision: decision, rounding: rounding, severityOnFail: severityOnFail)
         }
-        guard anyPresent else { return nil }
-        let value = missing.isEmpty ? compute(values) : nil
-        return judge(
-            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
-            decision: decision, rounding: rounding, severityOnFail: severityOnFail)
     }
 
     /// Judges a computed value (nil when some input is missing, listed in `missing`).

@@ -195,16 +195,25 @@ public enum RuleEngine {
                         message: "has \(curve.right.count) samples but left has \(curve.left.count); the sides must be sampled together",
                         messageZH: "右侧 \(curve.right.count) 个采样点，左侧 \(curve.left.count) 个；左右必须同时采样")
                 }
-                for position in curve.left.indices where !(curve.left[position] >= 0 && curve.left[position].isFinite) {
+                if let position = firstInvalid(curve.left) {
                     try nonNegative(.value(curve.left[position]), "\(path).left[\(position)]", what: "force")
                 }
-                for position in curve.right.indices where !(curve.right[position] >= 0 && curve.right[position].isFinite) {
+                if let position = firstInvalid(curve.right) {
                     try nonNegative(.value(curve.right[position]), "\(path).right[\(position)]", what: "force")
                 }
                 if let period = curve.periodMs, !(period > 0 && period.isFinite) {
                     throw RuleInputError(path: path + ".period_ms", message: "sample period must be above 0 ms", messageZH: "采样周期必须大于0 ms")
                 }
             }
+        }
+    }
+
+    /// The index of the first negative or non-finite sample (one tight pass, no allocation).
+    static func firstInvalid(_ samples: [Double]) -> Int? {
+        samples.withUnsafeBufferPointer { buffer in
+            var bad = false
+            for sample in buffer { bad = bad || !(sample >= 0 && sample < .infinity) }
+            return bad ? buffer.firstIndex { !($0 >= 0 && $0 < .infinity) } : nil
         }
     }
 
