@@ -35,7 +35,7 @@ public enum RuleEngine {
     public static func evaluate(_ ruleCase: RuleCase) throws(RuleInputError) -> RuleResult {
         try validate(ruleCase)
         var items: [RuleItem] = []
-        items.reserveCapacity(24)
+        items.reserveCapacity(48)
         let vehicle = ruleCase.vehicle
         switch ruleCase.ruleset {
         case .cnGB7258:
@@ -142,14 +142,15 @@ public enum RuleEngine {
         if let seats = vehicle.seats, seats < 1 {
             throw RuleInputError(path: "vehicle.seats", message: "must be at least 1, got \(seats)", messageZH: "座位数至少为1，实际为 \(seats)")
         }
-        for (date, path) in [(vehicle.firstRegistered, "vehicle.first_registered"), (vehicle.firstUsed, "vehicle.first_used")]
-        where date != nil {
+        func date(_ date: String?, _ path: StaticString) throws(RuleInputError) {
             if let date, !isISODate(date) {
                 throw RuleInputError(
-                    path: path, message: "must be a date written YYYY-MM-DD, got \"\(date)\"",
+                    path: "\(path)", message: "must be a date written YYYY-MM-DD, got \"\(date)\"",
                     messageZH: "日期格式必须为 YYYY-MM-DD，实际为 \"\(date)\"")
             }
         }
+        try date(vehicle.firstRegistered, "vehicle.first_registered")
+        try date(vehicle.firstUsed, "vehicle.first_used")
         if let set = vehicle.emissionLimitSet, !["a", "b", "2005"].contains(set) {
             throw RuleInputError(
                 path: "vehicle.emission_limit_set", message: "must be \"a\", \"b\" or \"2005\", got \"\(set)\"",
@@ -234,11 +235,13 @@ public enum RuleEngine {
     }
 
     static func isISODate(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
-        for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(bytes[i] >= 48 && bytes[i] <= 57) { return false }
-        let month = Int(text.dropFirst(5).prefix(2))!
-        let day = Int(text.suffix(2))!
-        return (1...12).contains(month) && (1...31).contains(day)
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+            func digit(_ i: Int) -> Int? { bytes[i] >= 48 && bytes[i] <= 57 ? Int(bytes[i] - 48) : nil }
+            for i in 0..<4 where digit(i) == nil { return false }
+            guard let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9) else { return false }
+            return (1...12).contains(m0 * 10 + m1) && (1...31).contains(d0 * 10 + d1)
+        }
     }
 }
