@@ -132,7 +132,12 @@ enum CNLampRules {
             if let phase = vehicle.usePhase {
                 let note: Note = phase == .newRegistration ? .newRegistrationLimit : .inUseLimit
                 let limit = row.limit(phase, lamps: system)!
-                decision = .limit(.atLeast(limit), notes: system == 4 ? [note, .fourLampLimit] : [note])
+                let inUse = note == .inUseLimit
+                let notes =
+                    system == 4
+                    ? (inUse ? Note.inUseFourLampNotes : Note.newRegistrationFourLampNotes)
+                    : (inUse ? Note.inUseNotes : Note.newRegistrationNotes)
+                decision = .limit(.atLeast(limit), notes: notes)
                 if system == 4 { pairLimit = row.limit(phase, lamps: 2) }
             } else {
                 decision = .unknown(fields: ["vehicle.use_phase"])

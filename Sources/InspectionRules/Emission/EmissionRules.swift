@@ -58,6 +58,8 @@ enum EmissionRules {
     // MARK: China
 
     static let clauseDIS = "GB 18285-2018 two-speed idle (limit set "
+    static let clauseTwoSpeedA = "GB 18285-2018 two-speed idle (limit a)"
+    static let clauseTwoSpeedB = "GB 18285-2018 two-speed idle (limit b)"
     static func evaluateCN(_ test: EmissionTest, vehicle: Vehicle, into items: inout [RuleItem]) {
         let setName = vehicle.emissionLimitSet
         let set = setName.flatMap { CNTables.emissionSets[$0] }
@@ -75,7 +77,13 @@ enum EmissionRules {
         let suffix = (setName ?? "?") + ")"
         switch test.method {
         case .twoSpeedIdle:
-            let clause = "GB 18285-2018 two-speed idle (limit " + suffix
+            // The common sets' clause is a constant: no string is built per case.
+            let clause =
+                switch setName {
+                case "a": clauseTwoSpeedA
+                case "b": clauseTwoSpeedB
+                default: "GB 18285-2018 two-speed idle (limit " + suffix
+                }
             scalar(.idleCO, .idleCO, unit: "%", test: test, clause: clause, decision: decide { .atMost($0.idleCO) }, into: &items)
             scalar(.idleHC, .idleHC, unit: "ppm", test: test, clause: clause, decision: decide { .atMost($0.idleHC) }, into: &items)
             scalar(.highIdleCO, .highIdleCO, unit: "%", test: test, clause: clause, decision: decide { .atMost($0.highIdleCO) }, into: &items)

@@ -47,6 +47,35 @@ struct Input {
     }
 }
 
+/// Up to three inputs stored inline: the hot brake rules pass their inputs without allocating an
+/// array per item.
+struct InputList: RandomAccessCollection {
+    private var a: Input
+    private var b: Input
+    private var c: Input
+    private(set) var count: Int
+
+    init(_ a: Input) {
+        (self.a, self.b, self.c, count) = (a, a, a, 1)
+    }
+    init(_ a: Input, _ b: Input) {
+        (self.a, self.b, self.c, count) = (a, b, b, 2)
+    }
+    init(_ a: Input, _ b: Input, _ c: Input) {
+        (self.a, self.b, self.c, count) = (a, b, c, 3)
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+    subscript(position: Int) -> Input {
+        switch position {
+        case 0: a
+        case 1: b
+        default: c
+        }
+    }
+}
+
 /// Builds items with the absent/null semantics of `standards.md` §8.
 enum ItemMaker {
     /// Judges one item.
@@ -54,9 +83,9 @@ enum ItemMaker {
     /// - Returns nil when every primary input (the first `primary` inputs, default all) is absent:
     ///   not measured, so the item does not appear. A load alone does not make a drag item.
     /// - A missing (null) or absent input among present ones makes the item `incomplete`, naming it.
-    static func make(
+    static func make<Inputs: RandomAccessCollection<Input>>(
         id: String, subject: Subject, unit: String, basis: Basis? = nil, clause: String,
-        inputs: [Input], primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
+        inputs: Inputs, primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
         severityOnFail: Severity? = nil, compute: (UnsafeBufferPointer<Double>) -> Double
     ) -> RuleItem? {
         // The values live on the stack: judging a case allocates no per-item scratch arrays.

@@ -77,7 +77,7 @@ struct EuropeanRules {
             // Per-axle rates and drag percentages are not judged by the MOT / 2014/45.
             if let item = ItemMaker.make(
                 id: AxleIDs.of(n).rate, subject: .axleRate(axle: n, position: axle.position), unit: "%",
-                basis: .axleLoad, clause: clauseBrake, inputs: axle.peakInputs + [axle.load], primary: axle.peakInputs.count,
+                basis: .axleLoad, clause: clauseBrake, inputs: axle.rateInputs, primary: axle.peakInputs.count,
                 decision: .notApplicable(.notInRuleset), rounding: .none,
                 compute: { percent($0.dropLast().reduce(0, +), of: $0[$0.count - 1]) })
             {
