@@ -70,7 +70,7 @@ enum CNLampRules {
             }
             if let item = ItemMaker.make(
                 id: id.lowBeamVertical, subject: .lowBeamVertical(side: lamp.side, lamp: lamp.lamp), unit: "H",
-                clause: clausePosition, inputs: [Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H")],
+                clause: clausePosition, inputs: InputList(Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H")),
                 decision: vertical, rounding: .hundredth, compute: { $0[0] })
             {
                 items.append(item)
@@ -87,7 +87,7 @@ enum CNLampRules {
             if let item = ItemMaker.make(
                 id: id.lowBeamHorizontal, subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
                 unit: "mm", clause: clausePosition,
-                inputs: [Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")], decision: horizontal,
+                inputs: InputList(Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")), decision: horizontal,
                 rounding: .none, compute: { $0[0] })
             {
                 items.append(item)

@@ -11,7 +11,7 @@ enum EmissionRules {
     ) {
         if let made = ItemMaker.make(
             id: item.id, subject: .emission(item), unit: unit, clause: clause,
-            inputs: [Input(test[figure], emission: figure)], decision: decision, rounding: .none,
+            inputs: InputList(Input(test[figure], emission: figure)), decision: decision, rounding: .none,
             severityOnFail: severity, compute: { $0[0] })
         {
             items.append(made)

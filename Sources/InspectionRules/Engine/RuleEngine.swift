@@ -212,8 +212,15 @@ public enum RuleEngine {
     /// The index of the first negative or non-finite sample (one tight pass, no allocation).
     static func firstInvalid(_ samples: [Double]) -> Int? {
         samples.withUnsafeBufferPointer { buffer in
-            var bad = false
-            for sample in buffer { bad = bad || !(sample >= 0 && sample < .infinity) }
+            // Branch-free (vectorisable): the smallest sample catches negatives, and the sum of
+            // `sample * 0` is 0 exactly when every sample is finite (±inf and NaN give NaN).
+            var smallest = Double.infinity
+            var nonFinite = 0.0
+            for sample in buffer {
+                smallest = Swift.min(smallest, sample)
+                nonFinite += sample * 0
+            }
+            let bad = !(smallest >= 0) || nonFinite != 0
             return bad ? buffer.firstIndex { !($0 >= 0 && $0 < .infinity) } : nil
         }
     }
