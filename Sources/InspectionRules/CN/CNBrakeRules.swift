@@ -10,14 +10,16 @@ enum CNBrakeRules {
     static func evaluate(_ brake: BrakeTest, vehicle: Vehicle, classes: CNClassResolution, into items: inout [RuleItem]) {
         guard case .value(let axleList) = brake.axles else {
             if case .missing = brake.axles { items.append(contentsOf: sectionMissing(["brake.axles"])) }
-            appendParking(brake, axles: [], vehicle: vehicle, classes: classes, into: &items)
+            appendParking(
+                brake, totals: BrakeTotals([], testWeight: brake.testWeight, unit: brake.unit), vehicle: vehicle,
+                classes: classes, into: &items)
             return
         }
         let allRear = classes.uniform { $0 == .trailer } == true
         let axles = AxleFigures.derive(axleList, unit: brake.unit, allRear: allRear)
         let phase = vehicle.usePhase
-        for axle in axles {
-            appendAxle(axle, phase: phase, classes: classes, into: &items)
+        for index in axles.indices {
+            appendAxle(axles[index], phase: phase, classes: classes, into: &items)
         }
         // Service brake rate over the whole vehicle.
         let totals = BrakeTotals(axles, testWeight: brake.testWeight, unit: brake.unit)
@@ -38,7 +40,7 @@ enum CNBrakeRules {
                     id: "brake.service.rate", subject: .serviceRate, unit: "%", basis: .testWeight,
                     clause: clauseTable, value: value, missing: missing, decision: decision, rounding: .tenth))
         }
-        appendParking(brake, axles: axles, vehicle: vehicle, classes: classes, into: &items)
+        appendParking(brake, totals: totals, vehicle: vehicle, classes: classes, into: &items)
     }
 
     static func sectionMissing(_ paths: [String]) -> [RuleItem] {
@@ -172,11 +174,10 @@ enum CNBrakeRules {
     }
 
     static func appendParking(
-        _ brake: BrakeTest, axles: [AxleFigures], vehicle: Vehicle, classes: CNClassResolution,
+        _ brake: BrakeTest, totals weight: BrakeTotals, vehicle: Vehicle, classes: CNClassResolution,
         into items: inout [RuleItem]
     ) {
         guard !brake.parkingTotal.isAbsent else { return }
-        let weight = BrakeTotals(axles, testWeight: brake.testWeight, unit: brake.unit)
         let decision: LimitDecision
         if let judged = classes.uniform({ CNTables.brakeRow($0)?.parking ?? false }) {
             if !judged {

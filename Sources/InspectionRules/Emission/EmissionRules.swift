@@ -74,7 +74,7 @@ enum EmissionRules {
             }
             return .limit(pick(set), notes: set.tag == .recalled ? [.reason(en: "limit set b (R: to confirm)", zh: "b限值（待核实）")] : [])
         }
-        let suffix = (setName ?? "?") + ")"
+        var suffix: String { (setName ?? "?") + ")" }
         switch test.method {
         case .twoSpeedIdle:
             // The common sets' clause is a constant: no string is built per case.

@@ -10,7 +10,8 @@ enum LimitDecision {
 struct Input {
     /// A JSON path, built only when an item names it (judging a complete case builds none).
     enum Path {
-        case text(String)
+        /// A fixed path (a static string keeps `Input` trivially copyable: no reference counting).
+        case text(StaticString)
         /// `brake.axles[index]` followed by `field` (e.g. `.load`).
         case axle(Int, StaticString)
         /// `headlamps[index]` followed by `field`.
@@ -23,13 +24,13 @@ struct Input {
     var where_: Path
     var path: String {
         switch where_ {
-        case .text(let text): text
+        case .text(let text): text.description
         case .axle(let index, let field): "brake.axles[\(index)]\(field)"
         case .lamp(let index, let field): "headlamps[\(index)]\(field)"
         case .emission(let figure): "emission.\(figure.rawValue)"
         }
     }
-    init(_ reading: Reading<Double>, _ path: String) {
+    init(_ reading: Reading<Double>, _ path: StaticString) {
         self.reading = reading
         self.where_ = .text(path)
     }

@@ -36,29 +36,28 @@ public enum RuleEngine {
         try validate(ruleCase)
         var items: [RuleItem] = []
         items.reserveCapacity(48)
-        let vehicle = ruleCase.vehicle
         switch ruleCase.ruleset {
         case .cnGB7258:
-            let classes = CNClassResolution(vehicle)
+            let classes = CNClassResolution(ruleCase.vehicle)
             switch ruleCase.brake {
-            case .value(let brake): CNBrakeRules.evaluate(brake, vehicle: vehicle, classes: classes, into: &items)
+            case .value(let brake): CNBrakeRules.evaluate(brake, vehicle: ruleCase.vehicle, classes: classes, into: &items)
             case .missing: items += CNBrakeRules.sectionMissing(["brake"])
             case .absent: break
             }
             switch ruleCase.headlamps {
-            case .value(let lamps): CNLampRules.evaluate(lamps, vehicle: vehicle, classes: classes, into: &items)
+            case .value(let lamps): CNLampRules.evaluate(lamps, vehicle: ruleCase.vehicle, classes: classes, into: &items)
             case .missing: items.append(sectionMissing("headlamps", clause: CNLampRules.clauseIntensity))
             case .absent: break
             }
             switch ruleCase.emission {
-            case .value(let test): EmissionRules.evaluateCN(test, vehicle: vehicle, into: &items)
+            case .value(let test): EmissionRules.evaluateCN(test, vehicle: ruleCase.vehicle, into: &items)
             case .missing: items.append(sectionMissing("emission", clause: "GB 18285-2018 / GB 3847-2018"))
             case .absent: break
             }
         case .ukMOT, .eu201445:
             let rules = EuropeanRules(ruleset: ruleCase.ruleset)
             switch ruleCase.brake {
-            case .value(let brake): rules.evaluateBrake(brake, vehicle: vehicle, into: &items)
+            case .value(let brake): rules.evaluateBrake(brake, vehicle: ruleCase.vehicle, into: &items)
             case .missing:
                 items.append(
                     RuleItem(
@@ -72,7 +71,7 @@ public enum RuleEngine {
             case .absent: break
             }
             switch ruleCase.emission {
-            case .value(let test): rules.evaluateEmission(test, vehicle: vehicle, into: &items)
+            case .value(let test): rules.evaluateEmission(test, vehicle: ruleCase.vehicle, into: &items)
             case .missing: items.append(sectionMissing("emission", clause: "emissions"))
             case .absent: break
             }
