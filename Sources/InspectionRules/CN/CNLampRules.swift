@@ -164,10 +164,10 @@ enum CNLampRules {
         for (offset, lamp) in lamps.enumerated() where !lamp.highBeamCd.isAbsent {
             let id = lampID(lamp).highBeam
             let subject = Subject.highBeam(side: lamp.side, lamp: lamp.lamp)
-            let path = "headlamps[\(offset)].high_beam_cd"
             var item = ItemMaker.judge(
                 id: id, subject: subject, unit: "cd", basis: nil, clause: clauseIntensity, value: lamp.highBeamCd.value,
-                missing: lamp.highBeamCd.value == nil ? [path] : [], decision: decision, rounding: .none)
+                missing: lamp.highBeamCd.value == nil ? ["headlamps[\(offset)].high_beam_cd"] : [], decision: decision,
+                rounding: .none)
             if case .limit = decision, item.verdict != .incomplete {
                 if let passingPair, let pairLimit {
                     if lamp.lamp == passingPair {

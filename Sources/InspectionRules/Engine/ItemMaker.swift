@@ -160,24 +160,73 @@ enum ItemMaker {
     }
 }
 
-/// The item ids of one brake axle, made once per axle number and reused.
+/// The item ids of one brake axle. Axles 1–9 get string literals (immortal: no allocation and no
+/// reference counting while judging); other numbers are built on demand.
 struct AxleIDs {
-    var rate: String
-    var imbalance: String
-    var dragLeft: String
-    var dragRight: String
+    var n: Int
 
-    init(_ n: Int) {
-        rate = "brake.axle\(n).rate"
-        imbalance = "brake.axle\(n).imbalance"
-        dragLeft = "brake.axle\(n).drag_left"
-        dragRight = "brake.axle\(n).drag_right"
+    /// The ids of axle `n`.
+    static func of(_ n: Int) -> AxleIDs { AxleIDs(n: n) }
+
+    var rate: String {
+        switch n {
+        case 1: "brake.axle1.rate"
+        case 2: "brake.axle2.rate"
+        case 3: "brake.axle3.rate"
+        case 4: "brake.axle4.rate"
+        case 5: "brake.axle5.rate"
+        case 6: "brake.axle6.rate"
+        case 7: "brake.axle7.rate"
+        case 8: "brake.axle8.rate"
+        case 9: "brake.axle9.rate"
+        default: "brake.axle\(n).rate"
+        }
     }
 
-    private static let common: [AxleIDs] = (0...8).map(AxleIDs.init)
+    var imbalance: String {
+        switch n {
+        case 1: "brake.axle1.imbalance"
+        case 2: "brake.axle2.imbalance"
+        case 3: "brake.axle3.imbalance"
+        case 4: "brake.axle4.imbalance"
+        case 5: "brake.axle5.imbalance"
+        case 6: "brake.axle6.imbalance"
+        case 7: "brake.axle7.imbalance"
+        case 8: "brake.axle8.imbalance"
+        case 9: "brake.axle9.imbalance"
+        default: "brake.axle\(n).imbalance"
+        }
+    }
 
-    /// The ids of axle `n` (cached for axles 1–8).
-    static func of(_ n: Int) -> AxleIDs { n >= 0 && n < common.count ? common[n] : AxleIDs(n) }
+    var dragLeft: String {
+        switch n {
+        case 1: "brake.axle1.drag_left"
+        case 2: "brake.axle2.drag_left"
+        case 3: "brake.axle3.drag_left"
+        case 4: "brake.axle4.drag_left"
+        case 5: "brake.axle5.drag_left"
+        case 6: "brake.axle6.drag_left"
+        case 7: "brake.axle7.drag_left"
+        case 8: "brake.axle8.drag_left"
+        case 9: "brake.axle9.drag_left"
+        default: "brake.axle\(n).drag_left"
+        }
+    }
+
+    var dragRight: String {
+        switch n {
+        case 1: "brake.axle1.drag_right"
+        case 2: "brake.axle2.drag_right"
+        case 3: "brake.axle3.drag_right"
+        case 4: "brake.axle4.drag_right"
+        case 5: "brake.axle5.drag_right"
+        case 6: "brake.axle6.drag_right"
+        case 7: "brake.axle7.drag_right"
+        case 8: "brake.axle8.drag_right"
+        case 9: "brake.axle9.drag_right"
+        default: "brake.axle\(n).drag_right"
+        }
+    }
 }
 
 /// Percent of a basis; 0 % of a zero basis is 0 (only reachable for a zero difference).
