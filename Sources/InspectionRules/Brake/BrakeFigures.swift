@@ -35,8 +35,24 @@ public struct CurveFigures: Sendable, Hashable {
         var peaks = (left: 0.0, leftIndex: 0, right: 0.0, rightIndex: 0)
         left.withUnsafeBufferPointer { l in
             right.withUnsafeBufferPointer { r in
-                (peaks.left, peaks.leftIndex) = peak(l)
-                (peaks.right, peaks.rightIndex) = peak(r)
+                if l.count == r.count {
+                    // Both peaks in one pass over the two sides.
+                    for position in 0..<l.count {
+                        let a = l[position]
+                        let b = r[position]
+                        if a > peaks.left {
+                            peaks.left = a
+                            peaks.leftIndex = position
+                        }
+                        if b > peaks.right {
+                            peaks.right = b
+                            peaks.rightIndex = position
+                        }
+                    }
+                } else {
+                    (peaks.left, peaks.leftIndex) = peak(l)
+                    (peaks.right, peaks.rightIndex) = peak(r)
+                }
                 guard r.count > 0 else { return }
                 let end = min(peaks.leftIndex, peaks.rightIndex, l.count - 1, r.count - 1)
                 guard end >= 0 else { return }

@@ -124,11 +124,9 @@ enum ItemMaker {
     ) -> RuleItem {
         var unique: [String] = []
         for path in missing where !unique.contains(path) { unique.append(path) }
-        var item = decide(
+        return decide(
             id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: unique,
             decision: decision, rounding: rounding, severityOnFail: severityOnFail, extraNotes: extraNotes)
-        item.rounding = rounding
-        return item
     }
 
     private static func decide(
@@ -136,27 +134,31 @@ enum ItemMaker {
         missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity?,
         extraNotes: [Note]
     ) -> RuleItem {
+        var item: RuleItem
         switch decision {
         case .notApplicable(let note):
-            return RuleItem(
+            item = RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .notApplicable,
                 clause: clause, subject: subject, notes: extraNotes.isEmpty ? [note] : [note] + extraNotes)
         case .unknown(let fields, let notes):
-            return RuleItem(
+            item = RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .incomplete, clause: clause,
                 missing: missing + fields, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes)
         case .limit(let limit, let notes):
             guard let value, missing.isEmpty else {
-                return RuleItem(
+                item = RuleItem(
                     id: id, value: nil, unit: unit, basis: basis, limit: limit, verdict: .incomplete,
                     clause: clause, missing: missing, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes)
+                break
             }
             let verdict = rounding.judge(value, limit)
-            return RuleItem(
+            item = RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: limit, verdict: verdict,
                 severity: verdict == .fail ? severityOnFail : nil, clause: clause, subject: subject,
                 notes: extraNotes.isEmpty ? notes : notes + extraNotes)
         }
+        item.rounding = rounding
+        return item
     }
 }
 

@@ -211,15 +211,15 @@ public enum RuleEngine {
     /// The index of the first negative or non-finite sample (one tight pass, no allocation).
     static func firstInvalid(_ samples: [Double]) -> Int? {
         samples.withUnsafeBufferPointer { buffer in
-            // Branch-free (vectorisable): the smallest sample catches negatives, and the sum of
-            // `sample * 0` is 0 exactly when every sample is finite (±inf and NaN give NaN).
-            var smallest = Double.infinity
-            var nonFinite = 0.0
+            // Branch-free on the bit patterns (no floating-point dependency chain, vectorisable):
+            // a sample is bad when its pattern is above the largest finite positive double
+            // (+inf, NaN, any negative), except -0.0, which is valid.
+            var flags: UInt64 = 0
             for sample in buffer {
-                smallest = Swift.min(smallest, sample)
-                nonFinite += sample * 0
+                let bits = sample.bitPattern
+                flags |= (bits > 0x7FEF_FFFF_FFFF_FFFF && bits != 0x8000_0000_0000_0000) ? 1 : 0
             }
-            let bad = !(smallest >= 0) || nonFinite != 0
+            let bad = flags != 0
             return bad ? buffer.firstIndex { !($0 >= 0 && $0 < .infinity) } : nil
         }
     }
