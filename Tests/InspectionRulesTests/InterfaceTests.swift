@@ -134,3 +134,27 @@ struct InterfaceTests {
         #expect(showOut.contains("R ⚠ confirm"))
     }
 }
+
+struct JSONTests {
+    @Test(arguments: [
+        #"{"a": "q\"b\\s\u0001\n\t\r/é 鲁G·12345 \ud83d\ude97", "n": [0, -0.5, 1e-7, 123456789012345678, 0.1, 1.7976931348623157e308], "o": {}, "e": [], "t": true, "f": false, "z": null}"#,
+        #"[{"x": [[1, 2], [3]]}, "s"]"#,
+    ])
+    func writerOutputParsesBackToTheSameValue(text: String) throws {
+        let value = try JSONParser.parse(text)
+        for indent in [nil, "  "] as [String?] {
+            let written = JSONWriter(indent: indent).write(value)
+            #expect(try JSONParser.parse(written) == value, "\(written)")
+        }
+    }
+
+    @Test func fastNumberPathAgreesWithTheStandardLibrary() throws {
+        for text in ["0.1", "0.05", "330", "9.80665", "59.95", "-24.05", "123456789012345", "1234567890123456", "0.000000000000000000001", "17.5e1"] {
+            guard case .number(let value) = try JSONParser.parse(text) else {
+                Issue.record("\(text) is not a number")
+                continue
+            }
+            #expect(value == Double(text)!, "\(text)")
+        }
+    }
+}

@@ -17,24 +17,47 @@ public struct CurveFigures: Sendable, Hashable {
     /// includes the earlier peak's own sample: both forces at that instant belong to the rise.
     /// A one-sided (single-wheel) curve passes `right` empty.
     public init(left: [Double], right: [Double]) {
-        func peak(_ samples: [Double]) -> (Double, Int) {
+        // Tight passes over contiguous buffers (no enumerated() iterators, no bounds checks).
+        func peak(_ samples: UnsafeBufferPointer<Double>) -> (Double, Int) {
             var best = 0.0
             var index = 0
-            for (position, sample) in samples.enumerated() where sample > best {
-                best = sample
-                index = position
+            for position in 0..<samples.count {
+                let sample = samples[position]
+                if sample > best {
+                    best = sample
+                    index = position
+                }
             }
             return (best, index)
         }
-        (peakLeft, peakLeftIndex) = peak(left)
-        (peakRight, peakRightIndex) = peak(right)
         var difference = 0.0
         var at = 0
-        if !right.isEmpty {
-            let end = min(peakLeftIndex, peakRightIndex, left.count - 1, right.count - 1)
-            if end >= 0 {
+        var peaks = (left: 0.0, leftIndex: 0, right: 0.0, rightIndex: 0)
+        left.withUnsafeBufferPointer { l in
+            right.withUnsafeBufferPointer { r in
+                if l.count == r.count {
+                    // Both peaks in one pass over the two sides.
+                    for position in 0..<l.count {
+                        let a = l[position]
+                        let b = r[position]
+                        if a > peaks.left {
+                            peaks.left = a
+                            peaks.leftIndex = position
+                        }
+                        if b > peaks.right {
+                            peaks.right = b
+                            peaks.rightIndex = position
+                        }
+                    }
+                } else {
+                    (peaks.left, peaks.leftIndex) = peak(l)
+                    (peaks.right, peaks.rightIndex) = peak(r)
+                }
+                guard r.count > 0 else { return }
+                let end = min(peaks.leftIndex, peaks.rightIndex, l.count - 1, r.count - 1)
+                guard end >= 0 else { return }
                 for position in 0...end {
-                    let d = abs(left[position] - right[position])
+                    let d = abs(l[position] - r[position])
                     if d > difference {
                         difference = d
                         at = position
@@ -42,6 +65,7 @@ public struct CurveFigures: Sendable, Hashable {
                 }
             }
         }
+        (peakLeft, peakLeftIndex, peakRight, peakRightIndex) = peaks
         maxRiseDifference = difference
         maxRiseDifferenceIndex = at
     }
@@ -64,7 +88,10 @@ struct AxleFigures {
     var lockedRight: Bool
 
     /// The peaks this axle contributes to the vehicle sums (right only for two-wheel axles).
-    var peakInputs: [Input] { wheels == 1 ? [peakLeft] : [peakLeft, peakRight] }
+    var peakInputs: InputList { wheels == 1 ? InputList(peakLeft) : InputList(peakLeft, peakRight) }
+
+    /// The peaks followed by the axle load (the rate item's inputs), stored inline.
+    var rateInputs: InputList { wheels == 1 ? InputList(peakLeft, load) : InputList(peakLeft, peakRight, load) }
 
     /// - Parameters:
     ///   - allRear: trailers: every axle is a rear axle (`standards.md` §1.2).

@@ -10,20 +10,22 @@ enum CNBrakeRules {
     static func evaluate(_ brake: BrakeTest, vehicle: Vehicle, classes: CNClassResolution, into items: inout [RuleItem]) {
         guard case .value(let axleList) = brake.axles else {
             if case .missing = brake.axles { items.append(contentsOf: sectionMissing(["brake.axles"])) }
-            appendParking(brake, axles: [], vehicle: vehicle, classes: classes, into: &items)
+            appendParking(
+                brake, totals: BrakeTotals([], testWeight: brake.testWeight, unit: brake.unit), vehicle: vehicle,
+                classes: classes, into: &items)
             return
         }
         let allRear = classes.uniform { $0 == .trailer } == true
         let axles = AxleFigures.derive(axleList, unit: brake.unit, allRear: allRear)
         let phase = vehicle.usePhase
-        for axle in axles {
-            appendAxle(axle, phase: phase, classes: classes, into: &items)
+        for index in axles.indices {
+            appendAxle(axles[index], phase: phase, classes: classes, into: &items)
         }
         // Service brake rate over the whole vehicle.
         let totals = BrakeTotals(axles, testWeight: brake.testWeight, unit: brake.unit)
         if !(totals.peaks.isAbsent && totals.testWeight.isAbsent) && !totals.peaks.isAbsent {
             let decision: LimitDecision
-            if let row = classes.uniform({ CNTables.brake[$0]?.vehicleRate }) {
+            if let row = classes.uniform({ CNTables.brakeRow($0)?.vehicleRate }) {
                 decision = row.map { .limit(.atLeast($0)) } ?? .notApplicable(.notJudgedForVehicle)
             } else {
                 decision = .unknown(fields: classes.unknownFields)
@@ -38,7 +40,7 @@ enum CNBrakeRules {
                     id: "brake.service.rate", subject: .serviceRate, unit: "%", basis: .testWeight,
                     clause: clauseTable, value: value, missing: missing, decision: decision, rounding: .tenth))
         }
-        appendParking(brake, axles: axles, vehicle: vehicle, classes: classes, into: &items)
+        appendParking(brake, totals: totals, vehicle: vehicle, classes: classes, into: &items)
     }
 
     static func sectionMissing(_ paths: [String]) -> [RuleItem] {
@@ -56,32 +58,37 @@ enum CNBrakeRules {
         let front = axle.position == .front
         // Axle brake rate: Σ peaks / static axle load.
         let rateDecision: LimitDecision
-        if let limit = classes.uniform({ row in front ? CNTables.brake[row]?.frontAxle : CNTables.brake[row]?.rearAxle }) {
+        if let limit = classes.uniform({ row in front ? CNTables.brakeRow(row)?.frontAxle : CNTables.brakeRow(row)?.rearAxle }) {
             rateDecision = limit.map { .limit(.atLeast($0)) } ?? .notApplicable(.notJudgedForVehicle)
         } else {
             rateDecision = .unknown(fields: classes.unknownFields)
         }
         let rateItem = ItemMaker.make(
             id: AxleIDs.of(n).rate, subject: .axleRate(axle: n, position: axle.position), unit: "%",
-            basis: .axleLoad, clause: clauseTable, inputs: axle.peakInputs + [axle.load], primary: axle.peakInputs.count, decision: rateDecision,
+            basis: .axleLoad, clause: clauseTable, inputs: axle.rateInputs, primary: axle.wheels == 1 ? 1 : 2, decision: rateDecision,
             rounding: .tenth
-        ) { values in percent(values.dropLast().reduce(0, +), of: values[values.count - 1]) }
+        ) { values in
+            var sum = 0.0
+            for position in 0..<(values.count - 1) { sum += values[position] }
+            return percent(sum, of: values[values.count - 1])
+        }
         if let rateItem { items.append(rateItem) }
 
         appendImbalance(axle, phase: phase, classes: classes, into: &items)
 
         // Drag, each wheel: drag / static axle load (the vendor's basis; standards.md open question 2).
         let dragDecision: LimitDecision
-        if let judged = classes.uniform({ CNTables.brake[$0]?.drag ?? false }) {
+        if let judged = classes.uniform({ CNTables.brakeRow($0)?.drag ?? false }) {
             dragDecision = judged ? .limit(.atMost(CNTables.dragMax)) : .notApplicable(.notJudgedForVehicle)
         } else {
             dragDecision = .unknown(fields: classes.unknownFields)
         }
-        for (side, input) in [(HeadlampReading.Side.left, axle.dragLeft), (.right, axle.dragRight)] {
+        for side in [HeadlampReading.Side.left, .right] {
+            let input = side == .left ? axle.dragLeft : axle.dragRight
             let decision = (side == .right && axle.wheels == 1) ? .notApplicable(.singleWheelAxle) : dragDecision
             if let item = ItemMaker.make(
                 id: side == .left ? AxleIDs.of(n).dragLeft : AxleIDs.of(n).dragRight, subject: .drag(axle: n, side: side), unit: "%",
-                basis: .axleLoad, clause: clauseDrag, inputs: [input, axle.load], primary: 1, decision: decision, rounding: .tenth,
+                basis: .axleLoad, clause: clauseDrag, inputs: InputList(input, axle.load), primary: 1, decision: decision, rounding: .tenth,
                 compute: { percent($0[0], of: $0[1]) })
             {
                 items.append(item)
@@ -104,14 +111,14 @@ enum CNBrakeRules {
                     subject: subject, notes: [.singleWheelAxle]))
             return
         }
-        guard let judged = classes.uniform({ CNTables.brake[$0]?.imbalance ?? false }) else {
+        guard let judged = classes.uniform({ CNTables.brakeRow($0)?.imbalance ?? false }) else {
             items.append(
                 ItemMaker.judge(
                     id: id, subject: subject, unit: "%", basis: nil, clause: clauseImbalance, value: nil, missing: [],
                     decision: .unknown(fields: classes.unknownFields), rounding: .tenth))
             return
         }
-        let inputs = [axle.maxRiseDifference, axle.peakLeft, axle.peakRight]
+        let inputs = InputList(axle.maxRiseDifference, axle.peakLeft, axle.peakRight)
         guard judged else {
             items.append(
                 ItemMaker.make(
@@ -124,7 +131,9 @@ enum CNBrakeRules {
         let table = CNTables.imbalance
         func pick(_ pair: (new: Double, inUse: Double)) -> LimitDecision {
             guard let phase, let phaseNote else { return .unknown(fields: ["vehicle.use_phase"]) }
-            return .limit(.atMost(phase == .newRegistration ? pair.new : pair.inUse), notes: [phaseNote])
+            return .limit(
+                .atMost(phase == .newRegistration ? pair.new : pair.inUse),
+                notes: phaseNote == .inUseLimit ? Note.inUseNotes : Note.newRegistrationNotes)
         }
         if axle.position == .front {
             items.append(
@@ -135,8 +144,9 @@ enum CNBrakeRules {
             return
         }
         // Rear/other axle: the form switches at an axle rate of 60 % (rounded like the rate item).
-        let all = inputs + [axle.load]
-        let missing = all.filter { $0.reading.value == nil }.map(\.path)
+        var missing: [String] = []
+        for input in inputs where input.reading.value == nil { missing.append(input.path) }
+        if axle.load.reading.value == nil { missing.append(axle.load.path) }
         guard missing.isEmpty, let diff = axle.maxRiseDifference.reading.value,
             let left = axle.peakLeft.reading.value, let right = axle.peakRight.reading.value,
             let load = axle.load.reading.value
@@ -164,13 +174,12 @@ enum CNBrakeRules {
     }
 
     static func appendParking(
-        _ brake: BrakeTest, axles: [AxleFigures], vehicle: Vehicle, classes: CNClassResolution,
+        _ brake: BrakeTest, totals weight: BrakeTotals, vehicle: Vehicle, classes: CNClassResolution,
         into items: inout [RuleItem]
     ) {
         guard !brake.parkingTotal.isAbsent else { return }
-        let weight = BrakeTotals(axles, testWeight: brake.testWeight, unit: brake.unit)
         let decision: LimitDecision
-        if let judged = classes.uniform({ CNTables.brake[$0]?.parking ?? false }) {
+        if let judged = classes.uniform({ CNTables.brakeRow($0)?.parking ?? false }) {
             if !judged {
                 decision = .notApplicable(.exemptFromParking)
             } else if let total = vehicle.maxTotalMassKg, let curb = vehicle.curbMassKg {

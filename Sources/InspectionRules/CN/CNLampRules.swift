@@ -70,7 +70,7 @@ enum CNLampRules {
             }
             if let item = ItemMaker.make(
                 id: id.lowBeamVertical, subject: .lowBeamVertical(side: lamp.side, lamp: lamp.lamp), unit: "H",
-                clause: clausePosition, inputs: [Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H")],
+                clause: clausePosition, inputs: InputList(Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H")),
                 decision: vertical, rounding: .hundredth, compute: { $0[0] })
             {
                 items.append(item)
@@ -87,7 +87,7 @@ enum CNLampRules {
             if let item = ItemMaker.make(
                 id: id.lowBeamHorizontal, subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
                 unit: "mm", clause: clausePosition,
-                inputs: [Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")], decision: horizontal,
+                inputs: InputList(Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")), decision: horizontal,
                 rounding: .none, compute: { $0[0] })
             {
                 items.append(item)
@@ -114,8 +114,7 @@ enum CNLampRules {
         _ lamps: [HeadlampReading], system: Int, vehicle: Vehicle, classes: CNClassResolution,
         into items: inout [RuleItem]
     ) {
-        let measured = lamps.enumerated().filter { !$0.element.highBeamCd.isAbsent }
-        guard !measured.isEmpty else { return }
+        guard lamps.contains(where: { !$0.highBeamCd.isAbsent }) else { return }
         // Limits: one for this system, and the two-lamp limit for the four-lamp pair rule.
         var decision: LimitDecision
         var pairLimit: Double?
@@ -133,7 +132,12 @@ enum CNLampRules {
             if let phase = vehicle.usePhase {
                 let note: Note = phase == .newRegistration ? .newRegistrationLimit : .inUseLimit
                 let limit = row.limit(phase, lamps: system)!
-                decision = .limit(.atLeast(limit), notes: system == 4 ? [note, .fourLampLimit] : [note])
+                let inUse = note == .inUseLimit
+                let notes =
+                    system == 4
+                    ? (inUse ? Note.inUseFourLampNotes : Note.newRegistrationFourLampNotes)
+                    : (inUse ? Note.inUseNotes : Note.newRegistrationNotes)
+                decision = .limit(.atLeast(limit), notes: notes)
                 if system == 4 { pairLimit = row.limit(phase, lamps: 2) }
             } else {
                 decision = .unknown(fields: ["vehicle.use_phase"])
@@ -142,30 +146,28 @@ enum CNLampRules {
         // The 430 000 cd cap on the sum of every measured high beam.
         var total = 0.0
         var totalMissing: [String] = []
-        for (offset, lamp) in measured {
-            if let cd = lamp.highBeamCd.value { total += cd } else { totalMissing.append("headlamps[\(offset)].high_beam_cd") }
-        }
-        let capExceeded = total > CNTables.highBeamTotalMax
         // Four-lamp pair rule: both lamps of a symmetric pair at or above the two-lamp limit.
-        var passingPair: HeadlampReading.Lamp?
-        if let pairLimit {
-            for kind in [HeadlampReading.Lamp.main, .aux] {
-                let pair = lamps.filter { $0.lamp == kind }
-                let values = pair.compactMap { $0.highBeamCd.value }
-                let sides = Set(pair.filter { $0.highBeamCd.value != nil }.map(\.side))
-                if sides.count == 2, values.allSatisfy({ Rounding.none.judge($0, .atLeast(pairLimit)) == .pass }) {
-                    passingPair = kind
-                    break
-                }
+        // Bits: 1 left main, 2 right main, 4 left aux, 8 right aux reach the two-lamp limit.
+        var reaching = 0
+        for (offset, lamp) in lamps.enumerated() where !lamp.highBeamCd.isAbsent {
+            guard let cd = lamp.highBeamCd.value else {
+                totalMissing.append("headlamps[\(offset)].high_beam_cd")
+                continue
+            }
+            total += cd
+            if let pairLimit, Rounding.none.judge(cd, .atLeast(pairLimit)) == .pass {
+                reaching |= (lamp.side == .left ? 1 : 2) << (lamp.lamp == .main ? 0 : 2)
             }
         }
-        for (offset, lamp) in measured {
+        let capExceeded = total > CNTables.highBeamTotalMax
+        let passingPair: HeadlampReading.Lamp? = reaching & 3 == 3 ? .main : (reaching & 12 == 12 ? .aux : nil)
+        for (offset, lamp) in lamps.enumerated() where !lamp.highBeamCd.isAbsent {
             let id = lampID(lamp).highBeam
             let subject = Subject.highBeam(side: lamp.side, lamp: lamp.lamp)
-            let path = "headlamps[\(offset)].high_beam_cd"
             var item = ItemMaker.judge(
                 id: id, subject: subject, unit: "cd", basis: nil, clause: clauseIntensity, value: lamp.highBeamCd.value,
-                missing: lamp.highBeamCd.value == nil ? [path] : [], decision: decision, rounding: .none)
+                missing: lamp.highBeamCd.value == nil ? ["headlamps[\(offset)].high_beam_cd"] : [], decision: decision,
+                rounding: .none)
             if case .limit = decision, item.verdict != .incomplete {
                 if let passingPair, let pairLimit {
                     if lamp.lamp == passingPair {

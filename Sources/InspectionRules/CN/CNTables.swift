@@ -45,6 +45,11 @@ public enum CNTables {
         .tractor: BrakeRow(vehicleRate: 60, frontAxle: 60, rearAxle: 50, imbalance: true, drag: true, parking: true),
     ]
 
+    /// The `brake` row of `vehicleClass`, read from an array indexed by the class (no hashing on
+    /// the judging path).
+    static func brakeRow(_ vehicleClass: CNVehicleClass) -> BrakeRow? { brakeRows[vehicleClass.ordinal] }
+    private static let brakeRows: [BrakeRow?] = CNVehicleClass.allCases.map { brake[$0] }
+
     /// §1.3 imbalance limits, % (new registration, in use).
     public struct Imbalance: Sendable {
         public var front: (new: Double, inUse: Double) = (20, 24)

@@ -24,6 +24,23 @@ public enum CNVehicleClass: String, Sendable, Hashable, CaseIterable {
     /// Wheeled tractor (T1x/T2x); brakes judged as "other vehicles".
     case tractor
 
+    /// The position of the class in `allCases` (tables indexed by class).
+    var ordinal: Int {
+        switch self {
+        case .passengerCar: 0
+        case .light: 1
+        case .articulated: 2
+        case .heavyBus: 3
+        case .trailer: 4
+        case .other: 5
+        case .specialLight: 6
+        case .threeWheeled: 7
+        case .motorcycle: 8
+        case .moped: 9
+        case .tractor: 10
+        }
+    }
+
     /// Chinese name for tables and explanations.
     public var chinese: String {
         switch self {

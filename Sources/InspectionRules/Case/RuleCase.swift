@@ -199,6 +199,13 @@ public struct EmissionTest: Sendable, Hashable {
         case k100 = "k100_m1", k80 = "k80_m1", nox80 = "nox80_ppm", maxWheelPower = "max_wheel_power_kw"
         case fastIdleCO = "fast_idle_co_pct", fastIdleHC = "fast_idle_hc_ppm"
         case fastIdleLambda = "fast_idle_lambda", fastIdleRPM = "fast_idle_rpm"
+
+        // Hash and compare the case, not its raw string (the RawRepresentable defaults hash
+        // the string, which showed up in profiles of judging).
+        public func hash(into hasher: inout Hasher) { hasher.combine(unsafeBitCast(self, to: UInt8.self)) }
+        public static func == (a: Self, b: Self) -> Bool {
+            unsafeBitCast(a, to: UInt8.self) == unsafeBitCast(b, to: UInt8.self)
+        }
     }
 
     public var method: Method

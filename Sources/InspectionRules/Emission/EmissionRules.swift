@@ -11,7 +11,7 @@ enum EmissionRules {
     ) {
         if let made = ItemMaker.make(
             id: item.id, subject: .emission(item), unit: unit, clause: clause,
-            inputs: [Input(test[figure], emission: figure)], decision: decision, rounding: .none,
+            inputs: InputList(Input(test[figure], emission: figure)), decision: decision, rounding: .none,
             severityOnFail: severity, compute: { $0[0] })
         {
             items.append(made)
@@ -58,6 +58,8 @@ enum EmissionRules {
     // MARK: China
 
     static let clauseDIS = "GB 18285-2018 two-speed idle (limit set "
+    static let clauseTwoSpeedA = "GB 18285-2018 two-speed idle (limit a)"
+    static let clauseTwoSpeedB = "GB 18285-2018 two-speed idle (limit b)"
     static func evaluateCN(_ test: EmissionTest, vehicle: Vehicle, into items: inout [RuleItem]) {
         let setName = vehicle.emissionLimitSet
         let set = setName.flatMap { CNTables.emissionSets[$0] }
@@ -72,10 +74,16 @@ enum EmissionRules {
             }
             return .limit(pick(set), notes: set.tag == .recalled ? [.reason(en: "limit set b (R: to confirm)", zh: "b限值（待核实）")] : [])
         }
-        let suffix = (setName ?? "?") + ")"
+        var suffix: String { (setName ?? "?") + ")" }
         switch test.method {
         case .twoSpeedIdle:
-            let clause = "GB 18285-2018 two-speed idle (limit " + suffix
+            // The common sets' clause is a constant: no string is built per case.
+            let clause =
+                switch setName {
+                case "a": clauseTwoSpeedA
+                case "b": clauseTwoSpeedB
+                default: "GB 18285-2018 two-speed idle (limit " + suffix
+                }
             scalar(.idleCO, .idleCO, unit: "%", test: test, clause: clause, decision: decide { .atMost($0.idleCO) }, into: &items)
             scalar(.idleHC, .idleHC, unit: "ppm", test: test, clause: clause, decision: decide { .atMost($0.idleHC) }, into: &items)
             scalar(.highIdleCO, .highIdleCO, unit: "%", test: test, clause: clause, decision: decide { .atMost($0.highIdleCO) }, into: &items)

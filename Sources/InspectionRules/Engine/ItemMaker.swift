@@ -10,7 +10,8 @@ enum LimitDecision {
 struct Input {
     /// A JSON path, built only when an item names it (judging a complete case builds none).
     enum Path {
-        case text(String)
+        /// A fixed path (a static string keeps `Input` trivially copyable: no reference counting).
+        case text(StaticString)
         /// `brake.axles[index]` followed by `field` (e.g. `.load`).
         case axle(Int, StaticString)
         /// `headlamps[index]` followed by `field`.
@@ -23,13 +24,13 @@ struct Input {
     var where_: Path
     var path: String {
         switch where_ {
-        case .text(let text): text
+        case .text(let text): text.description
         case .axle(let index, let field): "brake.axles[\(index)]\(field)"
         case .lamp(let index, let field): "headlamps[\(index)]\(field)"
         case .emission(let figure): "emission.\(figure.rawValue)"
         }
     }
-    init(_ reading: Reading<Double>, _ path: String) {
+    init(_ reading: Reading<Double>, _ path: StaticString) {
         self.reading = reading
         self.where_ = .text(path)
     }
@@ -47,6 +48,35 @@ struct Input {
     }
 }
 
+/// Up to three inputs stored inline: the hot brake rules pass their inputs without allocating an
+/// array per item.
+struct InputList: RandomAccessCollection {
+    private var a: Input
+    private var b: Input
+    private var c: Input
+    private(set) var count: Int
+
+    init(_ a: Input) {
+        (self.a, self.b, self.c, count) = (a, a, a, 1)
+    }
+    init(_ a: Input, _ b: Input) {
+        (self.a, self.b, self.c, count) = (a, b, b, 2)
+    }
+    init(_ a: Input, _ b: Input, _ c: Input) {
+        (self.a, self.b, self.c, count) = (a, b, c, 3)
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+    subscript(position: Int) -> Input {
+        switch position {
+        case 0: a
+        case 1: b
+        default: c
+        }
+    }
+}
+
 /// Builds items with the absent/null semantics of `standards.md` §8.
 enum ItemMaker {
     /// Judges one item.
@@ -54,33 +84,36 @@ enum ItemMaker {
     /// - Returns nil when every primary input (the first `primary` inputs, default all) is absent:
     ///   not measured, so the item does not appear. A load alone does not make a drag item.
     /// - A missing (null) or absent input among present ones makes the item `incomplete`, naming it.
-    static func make(
+    static func make<Inputs: RandomAccessCollection<Input>>(
         id: String, subject: Subject, unit: String, basis: Basis? = nil, clause: String,
-        inputs: [Input], primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
-        severityOnFail: Severity? = nil, compute: ([Double]) -> Double
+        inputs: Inputs, primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
+        severityOnFail: Severity? = nil, compute: (UnsafeBufferPointer<Double>) -> Double
     ) -> RuleItem? {
-        var values: [Double] = []
-        values.reserveCapacity(inputs.count)
-        var missing: [String] = []
-        var anyPresent = false
-        let primaryCount = primary ?? inputs.count
-        for (position, input) in inputs.enumerated() {
-            switch input.reading {
-            case .value(let value):
-                values.append(value)
-                if position < primaryCount { anyPresent = true }
-            case .missing:
-                missing.append(input.path)
-                if position < primaryCount { anyPresent = true }
-            case .absent:
-                missing.append(input.path)
+        // The values live on the stack: judging a case allocates no per-item scratch arrays.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: inputs.count) { values in
+            var count = 0
+            var missing: [String] = []
+            var anyPresent = false
+            let primaryCount = primary ?? inputs.count
+            for (position, input) in inputs.enumerated() {
+                switch input.reading {
+                case .value(let value):
+                    values[count] = value
+                    count += 1
+                    if position < primaryCount { anyPresent = true }
+                case .missing:
+                    missing.append(input.path)
+                    if position < primaryCount { anyPresent = true }
+                case .absent:
+                    missing.append(input.path)
+                }
             }
+            guard anyPresent else { return nil }
+            let value = missing.isEmpty ? compute(UnsafeBufferPointer(values)) : nil
+            return judge(
+                id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+                decision: decision, rounding: rounding, severityOnFail: severityOnFail)
         }
-        guard anyPresent else { return nil }
-        let value = missing.isEmpty ? compute(values) : nil
-        return judge(
-            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
-            decision: decision, rounding: rounding, severityOnFail: severityOnFail)
     }
 
     /// Judges a computed value (nil when some input is missing, listed in `missing`).
@@ -91,11 +124,9 @@ enum ItemMaker {
     ) -> RuleItem {
         var unique: [String] = []
         for path in missing where !unique.contains(path) { unique.append(path) }
-        var item = decide(
+        return decide(
             id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: unique,
             decision: decision, rounding: rounding, severityOnFail: severityOnFail, extraNotes: extraNotes)
-        item.rounding = rounding
-        return item
     }
 
     private static func decide(
@@ -103,48 +134,101 @@ enum ItemMaker {
         missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity?,
         extraNotes: [Note]
     ) -> RuleItem {
+        var item: RuleItem
         switch decision {
         case .notApplicable(let note):
-            return RuleItem(
+            item = RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .notApplicable,
                 clause: clause, subject: subject, notes: extraNotes.isEmpty ? [note] : [note] + extraNotes)
         case .unknown(let fields, let notes):
-            return RuleItem(
+            item = RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .incomplete, clause: clause,
                 missing: missing + fields, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes)
         case .limit(let limit, let notes):
             guard let value, missing.isEmpty else {
-                return RuleItem(
+                item = RuleItem(
                     id: id, value: nil, unit: unit, basis: basis, limit: limit, verdict: .incomplete,
                     clause: clause, missing: missing, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes)
+                break
             }
             let verdict = rounding.judge(value, limit)
-            return RuleItem(
+            item = RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: limit, verdict: verdict,
                 severity: verdict == .fail ? severityOnFail : nil, clause: clause, subject: subject,
                 notes: extraNotes.isEmpty ? notes : notes + extraNotes)
         }
+        item.rounding = rounding
+        return item
     }
 }
 
-/// The item ids of one brake axle, made once per axle number and reused.
+/// The item ids of one brake axle. Axles 1–9 get string literals (immortal: no allocation and no
+/// reference counting while judging); other numbers are built on demand.
 struct AxleIDs {
-    var rate: String
-    var imbalance: String
-    var dragLeft: String
-    var dragRight: String
+    var n: Int
 
-    init(_ n: Int) {
-        rate = "brake.axle\(n).rate"
-        imbalance = "brake.axle\(n).imbalance"
-        dragLeft = "brake.axle\(n).drag_left"
-        dragRight = "brake.axle\(n).drag_right"
+    /// The ids of axle `n`.
+    static func of(_ n: Int) -> AxleIDs { AxleIDs(n: n) }
+
+    var rate: String {
+        switch n {
+        case 1: "brake.axle1.rate"
+        case 2: "brake.axle2.rate"
+        case 3: "brake.axle3.rate"
+        case 4: "brake.axle4.rate"
+        case 5: "brake.axle5.rate"
+        case 6: "brake.axle6.rate"
+        case 7: "brake.axle7.rate"
+        case 8: "brake.axle8.rate"
+        case 9: "brake.axle9.rate"
+        default: "brake.axle\(n).rate"
+        }
     }
 
-    private static let common: [AxleIDs] = (0...8).map(AxleIDs.init)
+    var imbalance: String {
+        switch n {
+        case 1: "brake.axle1.imbalance"
+        case 2: "brake.axle2.imbalance"
+        case 3: "brake.axle3.imbalance"
+        case 4: "brake.axle4.imbalance"
+        case 5: "brake.axle5.imbalance"
+        case 6: "brake.axle6.imbalance"
+        case 7: "brake.axle7.imbalance"
+        case 8: "brake.axle8.imbalance"
+        case 9: "brake.axle9.imbalance"
+        default: "brake.axle\(n).imbalance"
+        }
+    }
 
-    /// The ids of axle `n` (cached for axles 1–8).
-    static func of(_ n: Int) -> AxleIDs { n >= 0 && n < common.count ? common[n] : AxleIDs(n) }
+    var dragLeft: String {
+        switch n {
+        case 1: "brake.axle1.drag_left"
+        case 2: "brake.axle2.drag_left"
+        case 3: "brake.axle3.drag_left"
+        case 4: "brake.axle4.drag_left"
+        case 5: "brake.axle5.drag_left"
+        case 6: "brake.axle6.drag_left"
+        case 7: "brake.axle7.drag_left"
+        case 8: "brake.axle8.drag_left"
+        case 9: "brake.axle9.drag_left"
+        default: "brake.axle\(n).drag_left"
+        }
+    }
+
+    var dragRight: String {
+        switch n {
+        case 1: "brake.axle1.drag_right"
+        case 2: "brake.axle2.drag_right"
+        case 3: "brake.axle3.drag_right"
+        case 4: "brake.axle4.drag_right"
+        case 5: "brake.axle5.drag_right"
+        case 6: "brake.axle6.drag_right"
+        case 7: "brake.axle7.drag_right"
+        case 8: "brake.axle8.drag_right"
+        case 9: "brake.axle9.drag_right"
+        default: "brake.axle\(n).drag_right"
+        }
+    }
 }
 
 /// Percent of a basis; 0 % of a zero basis is 0 (only reachable for a zero difference).

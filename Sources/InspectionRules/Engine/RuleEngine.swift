@@ -35,30 +35,29 @@ public enum RuleEngine {
     public static func evaluate(_ ruleCase: RuleCase) throws(RuleInputError) -> RuleResult {
         try validate(ruleCase)
         var items: [RuleItem] = []
-        items.reserveCapacity(24)
-        let vehicle = ruleCase.vehicle
+        items.reserveCapacity(48)
         switch ruleCase.ruleset {
         case .cnGB7258:
-            let classes = CNClassResolution(vehicle)
+            let classes = CNClassResolution(ruleCase.vehicle)
             switch ruleCase.brake {
-            case .value(let brake): CNBrakeRules.evaluate(brake, vehicle: vehicle, classes: classes, into: &items)
+            case .value(let brake): CNBrakeRules.evaluate(brake, vehicle: ruleCase.vehicle, classes: classes, into: &items)
             case .missing: items += CNBrakeRules.sectionMissing(["brake"])
             case .absent: break
             }
             switch ruleCase.headlamps {
-            case .value(let lamps): CNLampRules.evaluate(lamps, vehicle: vehicle, classes: classes, into: &items)
+            case .value(let lamps): CNLampRules.evaluate(lamps, vehicle: ruleCase.vehicle, classes: classes, into: &items)
             case .missing: items.append(sectionMissing("headlamps", clause: CNLampRules.clauseIntensity))
             case .absent: break
             }
             switch ruleCase.emission {
-            case .value(let test): EmissionRules.evaluateCN(test, vehicle: vehicle, into: &items)
+            case .value(let test): EmissionRules.evaluateCN(test, vehicle: ruleCase.vehicle, into: &items)
             case .missing: items.append(sectionMissing("emission", clause: "GB 18285-2018 / GB 3847-2018"))
             case .absent: break
             }
         case .ukMOT, .eu201445:
             let rules = EuropeanRules(ruleset: ruleCase.ruleset)
             switch ruleCase.brake {
-            case .value(let brake): rules.evaluateBrake(brake, vehicle: vehicle, into: &items)
+            case .value(let brake): rules.evaluateBrake(brake, vehicle: ruleCase.vehicle, into: &items)
             case .missing:
                 items.append(
                     RuleItem(
@@ -72,7 +71,7 @@ public enum RuleEngine {
             case .absent: break
             }
             switch ruleCase.emission {
-            case .value(let test): rules.evaluateEmission(test, vehicle: vehicle, into: &items)
+            case .value(let test): rules.evaluateEmission(test, vehicle: ruleCase.vehicle, into: &items)
             case .missing: items.append(sectionMissing("emission", clause: "emissions"))
             case .absent: break
             }
@@ -142,14 +141,15 @@ public enum RuleEngine {
         if let seats = vehicle.seats, seats < 1 {
             throw RuleInputError(path: "vehicle.seats", message: "must be at least 1, got \(seats)", messageZH: "座位数至少为1，实际为 \(seats)")
         }
-        for (date, path) in [(vehicle.firstRegistered, "vehicle.first_registered"), (vehicle.firstUsed, "vehicle.first_used")]
-        where date != nil {
+        func date(_ date: String?, _ path: StaticString) throws(RuleInputError) {
             if let date, !isISODate(date) {
                 throw RuleInputError(
-                    path: path, message: "must be a date written YYYY-MM-DD, got \"\(date)\"",
+                    path: "\(path)", message: "must be a date written YYYY-MM-DD, got \"\(date)\"",
                     messageZH: "日期格式必须为 YYYY-MM-DD，实际为 \"\(date)\"")
             }
         }
+        try date(vehicle.firstRegistered, "vehicle.first_registered")
+        try date(vehicle.firstUsed, "vehicle.first_used")
         if let set = vehicle.emissionLimitSet, !["a", "b", "2005"].contains(set) {
             throw RuleInputError(
                 path: "vehicle.emission_limit_set", message: "must be \"a\", \"b\" or \"2005\", got \"\(set)\"",
@@ -195,16 +195,32 @@ public enum RuleEngine {
                         message: "has \(curve.right.count) samples but left has \(curve.left.count); the sides must be sampled together",
                         messageZH: "右侧 \(curve.right.count) 个采样点，左侧 \(curve.left.count) 个；左右必须同时采样")
                 }
-                for position in curve.left.indices where !(curve.left[position] >= 0 && curve.left[position].isFinite) {
+                if let position = firstInvalid(curve.left) {
                     try nonNegative(.value(curve.left[position]), "\(path).left[\(position)]", what: "force")
                 }
-                for position in curve.right.indices where !(curve.right[position] >= 0 && curve.right[position].isFinite) {
+                if let position = firstInvalid(curve.right) {
                     try nonNegative(.value(curve.right[position]), "\(path).right[\(position)]", what: "force")
                 }
                 if let period = curve.periodMs, !(period > 0 && period.isFinite) {
                     throw RuleInputError(path: path + ".period_ms", message: "sample period must be above 0 ms", messageZH: "采样周期必须大于0 ms")
                 }
             }
+        }
+    }
+
+    /// The index of the first negative or non-finite sample (one tight pass, no allocation).
+    static func firstInvalid(_ samples: [Double]) -> Int? {
+        samples.withUnsafeBufferPointer { buffer in
+            // Branch-free on the bit patterns (no floating-point dependency chain, vectorisable):
+            // a sample is bad when its pattern is above the largest finite positive double
+            // (+inf, NaN, any negative), except -0.0, which is valid.
+            var flags: UInt64 = 0
+            for sample in buffer {
+                let bits = sample.bitPattern
+                flags |= (bits > 0x7FEF_FFFF_FFFF_FFFF && bits != 0x8000_0000_0000_0000) ? 1 : 0
+            }
+            let bad = flags != 0
+            return bad ? buffer.firstIndex { !($0 >= 0 && $0 < .infinity) } : nil
         }
     }
 
@@ -225,11 +241,13 @@ public enum RuleEngine {
     }
 
     static func isISODate(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
-        for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(bytes[i] >= 48 && bytes[i] <= 57) { return false }
-        let month = Int(text.dropFirst(5).prefix(2))!
-        let day = Int(text.suffix(2))!
-        return (1...12).contains(month) && (1...31).contains(day)
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+            func digit(_ i: Int) -> Int? { bytes[i] >= 48 && bytes[i] <= 57 ? Int(bytes[i] - 48) : nil }
+            for i in 0..<4 where digit(i) == nil { return false }
+            guard let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9) else { return false }
+            return (1...12).contains(m0 * 10 + m1) && (1...31).contains(d0 * 10 + d1)
+        }
     }
 }

@@ -77,7 +77,7 @@ struct EuropeanRules {
             // Per-axle rates and drag percentages are not judged by the MOT / 2014/45.
             if let item = ItemMaker.make(
                 id: AxleIDs.of(n).rate, subject: .axleRate(axle: n, position: axle.position), unit: "%",
-                basis: .axleLoad, clause: clauseBrake, inputs: axle.peakInputs + [axle.load], primary: axle.peakInputs.count,
+                basis: .axleLoad, clause: clauseBrake, inputs: axle.rateInputs, primary: axle.peakInputs.count,
                 decision: .notApplicable(.notInRuleset), rounding: .none,
                 compute: { percent($0.dropLast().reduce(0, +), of: $0[$0.count - 1]) })
             {
@@ -87,7 +87,7 @@ struct EuropeanRules {
             for (side, input) in [(HeadlampReading.Side.left, axle.dragLeft), (.right, axle.dragRight)] {
                 if let item = ItemMaker.make(
                     id: side == .left ? AxleIDs.of(n).dragLeft : AxleIDs.of(n).dragRight, subject: .drag(axle: n, side: side), unit: "%",
-                    basis: .axleLoad, clause: clauseBrake, inputs: [input, axle.load], primary: 1,
+                    basis: .axleLoad, clause: clauseBrake, inputs: InputList(input, axle.load), primary: 1,
                     decision: .notApplicable(.notInRuleset), rounding: .none, compute: { percent($0[0], of: $0[1]) })
                 {
                     items.append(item)
@@ -156,7 +156,7 @@ struct EuropeanRules {
         guard
             var item = ItemMaker.make(
                 id: id, subject: subject, unit: "%", basis: .peak, clause: clauseImbalance,
-                inputs: [axle.peakLeft, axle.peakRight], decision: .limit(.atMost(30)), rounding: .none,
+                inputs: InputList(axle.peakLeft, axle.peakRight), decision: .limit(.atMost(30)), rounding: .none,
                 severityOnFail: .major,
                 compute: { percent(abs($0[0] - $0[1]), of: max($0[0], $0[1])) })
         else { return }
@@ -215,14 +215,14 @@ struct EuropeanRules {
             let na = LimitDecision.notApplicable(.notInRuleset)
             if let item = ItemMaker.make(
                 id: ids.highBeam, subject: .highBeam(side: lamp.side, lamp: lamp.lamp), unit: "cd",
-                clause: clauseAim, inputs: [Input(lamp.highBeamCd, lamp: offset, ".high_beam_cd")], decision: na,
+                clause: clauseAim, inputs: InputList(Input(lamp.highBeamCd, lamp: offset, ".high_beam_cd")), decision: na,
                 rounding: .none, compute: { $0[0] })
             {
                 items.append(item)
             }
             if let item = ItemMaker.make(
                 id: ids.lowBeamHorizontal, subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
-                unit: "mm", clause: clauseAim, inputs: [Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")],
+                unit: "mm", clause: clauseAim, inputs: InputList(Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")),
                 decision: na, rounding: .none, compute: { $0[0] })
             {
                 items.append(item)
@@ -235,7 +235,7 @@ struct EuropeanRules {
             } ?? .limit(Limit())
             if let item = ItemMaker.make(
                 id: ids.aim, subject: .aim(side: lamp.side, lamp: lamp.lamp), unit: "%", clause: clauseAim,
-                inputs: [Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H"), Input(lamp.centreHeightMm, lamp: offset, ".centre_height_mm")], primary: 1,
+                inputs: InputList(Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H"), Input(lamp.centreHeightMm, lamp: offset, ".centre_height_mm")), primary: 1,
                 decision: decision, rounding: .none, severityOnFail: .major,
                 compute: { $0[1] * (1 - $0[0]) / 100 })
             {

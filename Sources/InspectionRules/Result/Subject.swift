@@ -64,6 +64,12 @@ public enum EmissionItem: String, Sendable, Hashable, CaseIterable {
 
 /// A qualifier of an item's limit or verdict, rendered in the explanation's parentheses.
 public enum Note: Sendable, Hashable {
+    /// Shared note lists (one array for every item that carries them: no allocation per item).
+    static let inUseNotes: [Note] = [.inUseLimit]
+    static let newRegistrationNotes: [Note] = [.newRegistrationLimit]
+    static let inUseFourLampNotes: [Note] = [.inUseLimit, .fourLampLimit]
+    static let newRegistrationFourLampNotes: [Note] = [.newRegistrationLimit, .fourLampLimit]
+
     case newRegistrationLimit
     case inUseLimit
     /// CN rear-axle imbalance judged as difference / axle load (axle rate below 60 %).
