@@ -90,7 +90,15 @@ let package = Package(
         .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "LaneCore", "LaneTesting"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "LaneCore", "LaneTesting"]),
-        // TODO(owner): enable with the first test. .testTarget(name: "RigsTests", dependencies: ["Rigs", "Modbus", "LaneCore", "RigFirmware", "Profiles", "LaneTesting"]),
+        .testTarget(
+            name: "RigsTests",
+            dependencies: [
+                "Rigs", "Modbus", "LaneCore", "RigFirmware", "Profiles", "LaneTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "RigFirmwareTests", dependencies: ["RigFirmware", "Modbus", "LaneCore", "LaneTesting"]),
         // TODO(owner): enable with the first test. .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "InspectionRules", "LaneCore", "LaneTesting"]),
         .testTarget(

@@ -302,25 +302,24 @@ public final class ModbusServer: @unchecked Sendable {
     /// Receives and answers one request. Returns false when the TCP connection must be closed.
     @discardableResult
     private func handleRequest(fd: Int32, connection: Int, buffer: inout [UInt8], pending: inout [Pending]) -> Bool {
-        modbus_set_socket(context, fd)
-        var length = buffer.withUnsafeMutableBufferPointer { modbus_receive(context, $0.baseAddress) }
-        if length == -1 {
-            if isTCP {
+        let length: Int32
+        if isTCP {
+            modbus_set_socket(context, fd)
+            length = buffer.withUnsafeMutableBufferPointer { modbus_receive(context, $0.baseAddress) }
+            if length <= 0 {
                 if errno != ECONNRESET { shared.withLock { $0.statistics.badFrames += 1 } }
                 return false
             }
-            shared.withLock { $0.statistics.badFrames += 1 }
-            modbus_flush(context)
-            return true
-        }
-        let header = Int(modbus_get_header_length(context))
-        if length == 0 {
-            // RTU: libmodbus read a whole frame for another unit id. Serve it if it is one of ours.
-            guard !isTCP, let frameLength = rtuRequestLength(buffer), rtuCRCIsValid(buffer, frameLength) else {
+        } else {
+            // libmodbus's RTU receive serves one unit id and swallows the frame after another unit's request
+            // (it expects that unit's reply on the bus), so the server frames RTU requests itself.
+            guard let frameLength = readRTUFrame(fd: fd, into: &buffer) else {
+                shared.withLock { $0.statistics.badFrames += 1 }
                 return true
             }
             length = Int32(frameLength)
         }
+        let header = Int(modbus_get_header_length(context))
         guard let request = parse(buffer, header: header, connection: connection) else {
             shared.withLock { $0.statistics.badFrames += 1 }
             return true
@@ -388,6 +387,42 @@ public final class ModbusServer: @unchecked Sendable {
         pending.removeAll { $0.deadline <= now }
     }
 
+    /// Reads one RTU request frame (length known from its function code) and checks its CRC.
+    private func readRTUFrame(fd: Int32, into buffer: inout [UInt8]) -> Int? {
+        var have = 0
+        func fill(to count: Int) -> Bool {
+            while have < count {
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                // A frame arrives in one burst; a silence of 100 ms inside it means a broken frame.
+                guard poll(&pfd, 1, have == 0 ? 0 : 100) > 0 else { return false }
+                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + have, count - have) }
+                if n <= 0 { return false }
+                have += n
+            }
+            return true
+        }
+        guard fill(to: 2) else { return nil }
+        let length: Int
+        switch buffer[1] {
+        case 0x01...0x06: length = 8
+        case 0x0F, 0x10:
+            guard fill(to: 7) else { return nil }
+            length = 9 + Int(buffer[6])
+        case 0x16: length = 10
+        case 0x17:
+            guard fill(to: 11) else { return nil }
+            length = 13 + Int(buffer[10])
+        default:
+            tcflush(fd, TCIFLUSH)  // unknown function: cannot find the frame's end, resync on silence
+            return nil
+        }
+        guard length <= buffer.count, fill(to: length), rtuCRCIsValid(buffer, length) else {
+            tcflush(fd, TCIFLUSH)
+            return nil
+        }
+        return length
+    }
+
     private func parse(_ frame: [UInt8], header: Int, connection: Int) -> Request? {
         guard frame.count >= header + 5 else { return nil }
         let unit = frame[header - 1]
@@ -403,20 +438,6 @@ public final class ModbusServer: @unchecked Sendable {
 }
 
 // MARK: RTU frames for other unit ids
-
-/// Length of the RTU request at the start of `frame` (unit, function, data, CRC), from its function code.
-private func rtuRequestLength(_ frame: [UInt8]) -> Int? {
-    guard frame.count >= 8 else { return nil }
-    let length: Int =
-        switch frame[1] {
-        case 0x01...0x06: 8
-        case 0x0F, 0x10: 9 + Int(frame[6])
-        case 0x16: 10
-        case 0x17: 13 + Int(frame[10])
-        default: 0
-        }
-    return length > 0 && length <= frame.count ? length : nil
-}
 
 /// Checks the Modbus CRC-16 (polynomial 0xA001, low byte first) of an RTU frame.
 private func rtuCRCIsValid(_ frame: [UInt8], _ length: Int) -> Bool {

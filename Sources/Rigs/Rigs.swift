@@ -1,1 +1,0 @@
-// The Rigs module. See docs/architecture.md.

@@ -1,0 +1,302 @@
+import LaneCore
+import Logging
+import Modbus
+import Rigs
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// The poller against our Modbus server on loopback.
+@Suite(.timeLimit(.minutes(1)))
+struct LinkPollerTests {
+    static let map = RegisterMap(
+        model: "LC-TEST", kind: .brakeTester, version: "1", defaultWordOrder: .cdab,
+        channels: [
+            .init(name: "force_left", table: .input, address: 0, type: .f32, unit: "daN"),
+            .init(name: "force_right", table: .input, address: 2, type: .f32, wordOrder: .abcd, unit: "daN"),
+            .init(name: "weight", table: .input, address: 4, type: .u16, scale: 0.5, unit: "kg"),
+            .init(name: "temperature", table: .holding, address: 10, type: .i16, scale: 0.1, offset: -40, unit: "°C",
+                  minimum: -30, maximum: 80),
+            .init(name: "counter", table: .holding, address: 11, type: .u32, wordOrder: .dcba),
+            .init(name: "rollers_running", table: .coil, address: 0, type: .bool),
+            .init(name: "ready", table: .discreteInput, address: 3, type: .bool),
+        ],
+        commands: [
+            .init(name: "rollers_run", table: .coil, address: 0),
+            .init(name: "setpoint", table: .holding, address: 20, type: .i32, wordOrder: .badc, scale: 0.01),
+        ])
+
+    static let layout = ModbusServer.Layout(covering: map)
+
+    func fill(_ server: ModbusServer, unit: UInt8 = 1) {
+        server.withTables(unit: unit) { t in
+            try! t.setValue(412.5, .input, 0, type: .f32, order: .cdab)
+            try! t.setValue(-3.25, .input, 2, type: .f32, order: .abcd)
+            t.setRegister(.input, 4, 1700)
+            try! t.setValue(250, .holding, 10, type: .i16)  // 250 × 0.1 − 40 = −15 °C
+            try! t.setValue(123_456_789, .holding, 11, type: .u32, order: .dcba)
+            t.setBit(.coil, 0, true)
+            t.setBit(.discreteInput, 3, true)
+        }
+    }
+
+    func link(
+        _ server: ModbusServer, rigs: [RigConfiguration]? = nil, period: Duration = .milliseconds(20),
+        timeout: Duration = .milliseconds(8)
+    ) -> LinkConfiguration {
+        LinkConfiguration(
+            name: "test", transport: server.transport,
+            rigs: rigs ?? [RigConfiguration(rig: "lane1.brake", unitID: 1, map: Self.map)], period: period,
+            responseTimeout: timeout,
+            reconnect: ReconnectPolicy(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(100)))
+    }
+
+    /// Runs `body` with a started poller and its sample iterator; stops the poller afterwards.
+    func withPoller(
+        _ configuration: LinkConfiguration,
+        _ body: (LinkPoller, inout AsyncStream<Sample>.Iterator) async throws -> Void
+    ) async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(4096))
+        let poller = LinkPoller(configuration: configuration, samples: continuation, logger: Logger(label: "test"))
+        poller.start()
+        var iterator = stream.makeAsyncIterator()
+        do {
+            try await body(poller, &iterator)
+        } catch {
+            await poller.stop()
+            throw error
+        }
+        await poller.stop()
+    }
+
+    @Test func samplesCarryDecodedValuesInEngineeringUnits() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)
+        server.start()
+        defer { server.stop() }
+        try await withPoller(link(server)) { poller, samples in
+            let first = try #require(await samples.next())
+            let second = try #require(await samples.next())
+            #expect(first.rig == "lane1.brake")
+            #expect(first.quality == .good)
+            #expect(first.values == [412.5, -3.25, 850, -15, 123_456_789, 1, 1])
+            #expect(second.sequence == first.sequence + 1)
+            #expect(second.time > first.time)
+        }
+    }
+
+    @Test func aValueOutsideItsRangeMarksTheSample() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)
+        server.withTables(unit: 1) { try! $0.setValue(1300, .holding, 10, type: .i16) }  // 90 °C > 80
+        server.start()
+        defer { server.stop() }
+        try await withPoller(link(server)) { _, samples in
+            let sample = try #require(await samples.next())
+            #expect(sample.quality == .outOfRange)
+            #expect(sample.values[3] == 90)
+        }
+    }
+
+    @Test func aRigThatStopsAnsweringIsStaleWithinTwoPeriodsAndRecovers() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)
+        server.start()
+        defer { server.stop() }
+        let silent = Atomic<Bool>(false)
+        server.setFaultHandler { _ in silent.load(ordering: .relaxed) ? .noReply : .none }
+        try await withPoller(link(server)) { poller, samples in
+            while await samples.next()?.quality != .good {}
+            let pollsBefore = poller.statistics().rigs[0].polls
+            silent.store(true, ordering: .relaxed)
+            var bad: Sample?
+            while let sample = await samples.next() {
+                if sample.quality != .good { bad = sample; break }
+            }
+            let failed = try #require(bad)
+            #expect(failed.sequence <= pollsBefore + 2, "not good within two periods of the rig falling silent")
+            #expect(failed.quality == .timedOut || failed.quality == .stale)
+            #expect(failed.values == [412.5, -3.25, 850, -15, 123_456_789, 1, 1], "stale samples repeat the last good values")
+            silent.store(false, ordering: .relaxed)
+            var recovered = false
+            while let sample = await samples.next() {
+                if sample.quality == .good { recovered = true; break }
+            }
+            #expect(recovered)
+            #expect(poller.statistics().rigs[0].timeouts >= 1)
+        }
+    }
+
+    @Test func aRigThatGoesAwayEntirelyComesBackByItself() async throws {
+        var server: ModbusServer? = try ModbusServer(units: [1: Self.layout])
+        fill(server!)
+        server!.start()
+        let port = server!.port
+        let configuration = link(server!)
+        try await withPoller(configuration) { poller, samples in
+            while await samples.next()?.quality != .good {}
+            server?.stop()
+            server = nil  // closes the listening socket: the rig is gone
+            while let sample = await samples.next(), sample.quality == .good {}
+            let replacement = try ModbusServer(port: port, units: [1: Self.layout])
+            fill(replacement)
+            replacement.start()
+            defer { replacement.stop() }
+            var recovered = false
+            while let sample = await samples.next() {
+                if sample.quality == .good { recovered = true; break }
+            }
+            #expect(recovered)
+            #expect(poller.statistics().reconnects >= 1)
+        }
+    }
+
+    @Test func garbageExceptionsAndDropsNeverStopThePoller() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)
+        server.start()
+        defer { server.stop() }
+        let counter = Atomic<Int>(0)
+        let chaos = Atomic<Bool>(true)
+        server.setFaultHandler { _ in
+            guard chaos.load(ordering: .relaxed) else { return .none }
+            switch counter.add(1, ordering: .relaxed).newValue % 6 {
+            case 0: return .garbage([0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x01, 0x83])
+            case 1: return .exception(.serverDeviceFailure)
+            case 2: return .dropConnection
+            case 3: return .garbage(Array(repeating: 0xFF, count: 300))
+            case 4: return .delay(.milliseconds(15))
+            default: return .none
+            }
+        }
+        try await withPoller(link(server, period: .milliseconds(10), timeout: .milliseconds(5))) { poller, samples in
+            var seen = 0
+            var lastSequence: UInt64 = 0
+            while seen < 60, let sample = await samples.next() {
+                #expect(sample.sequence > lastSequence)
+                lastSequence = sample.sequence
+                seen += 1
+            }
+            chaos.store(false, ordering: .relaxed)
+            var recovered = false
+            while let sample = await samples.next() {
+                if sample.quality == .good { recovered = true; break }
+            }
+            #expect(recovered)
+            let stats = poller.statistics().rigs[0]
+            #expect(stats.failures + stats.timeouts > 0)
+            #expect(stats.lastError != nil)
+        }
+    }
+
+    @Test func commandsReachTheRigWithinOnePeriod() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)
+        server.withTables(unit: 1) { $0.setBit(.coil, 0, false) }
+        server.start()
+        defer { server.stop() }
+        let (writes, continuation) = AsyncStream.makeStream(of: (ModbusServer.Write, UInt64).self)
+        let pollerBox = Mutex<LinkPoller?>(nil)
+        server.setWriteHandler { write in
+            continuation.yield((write, pollerBox.withLock { $0?.statistics().cycles ?? 0 }))
+        }
+        try await withPoller(link(server, period: .milliseconds(50))) { poller, samples in
+            pollerBox.withLock { $0 = poller }
+            _ = await samples.next()
+            var iterator = writes.makeAsyncIterator()
+
+            let cyclesAtSubmit = poller.statistics().cycles
+            try poller.submit(RigCommand(rig: "lane1.brake", name: "rollers_run", value: 1))
+            let (coil, cyclesAtCoil) = try #require(await iterator.next())
+            #expect(coil == .init(unitID: 1, table: .coil, address: 0, count: 1))
+            #expect(cyclesAtCoil <= cyclesAtSubmit + 1, "the command waited more than one period")
+
+            try poller.submit(RigCommand(rig: "lane1.brake", name: "setpoint", value: -1234.56))
+            let (register, _) = try #require(await iterator.next())
+            #expect(register == .init(unitID: 1, table: .holding, address: 20, count: 2))
+            server.withTables(unit: 1) { t in
+                #expect(t.bit(.coil, 0))
+                #expect(t.value(.holding, 20, type: .i32, order: .badc) == -123_456)
+            }
+            // The next samples show the rollers running.
+            while let sample = await samples.next(), sample.values[5] != 1 {}
+            #expect(poller.statistics().rigs[0].commandsWritten == 2)
+        }
+    }
+
+    @Test func unknownRigsCommandsAndValuesAreRefused() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        let (_, continuation) = AsyncStream.makeStream(of: Sample.self)
+        let poller = LinkPoller(configuration: link(server), samples: continuation, logger: Logger(label: "test"))
+        #expect(throws: RigCommandError.self) { try poller.submit(RigCommand(rig: "nope", name: "rollers_run", value: 1)) }
+        #expect(throws: RigCommandError.self) { try poller.submit(RigCommand(rig: "lane1.brake", name: "fly", value: 1)) }
+        let error = #expect(throws: RigCommandError.self) {
+            try poller.submit(RigCommand(rig: "lane1.brake", name: "setpoint", value: 1e12))
+        }
+        #expect(error?.code == .valueOutOfRange)
+        #expect(error?.description.contains("lane1.brake") == true)
+    }
+
+    @Test func aDeadUnitDoesNotSilenceTheOtherRigOnTheSameLink() async throws {
+        let server = try ModbusServer(units: [1: Self.layout, 2: Self.layout])
+        fill(server, unit: 1)
+        fill(server, unit: 2)
+        server.setFaultHandler { $0.unitID == 2 ? .noReply : .none }
+        server.start()
+        defer { server.stop() }
+        let rigs = [
+            RigConfiguration(rig: "a", unitID: 1, map: Self.map), RigConfiguration(rig: "b", unitID: 2, map: Self.map),
+        ]
+        try await withPoller(link(server, rigs: rigs, period: .milliseconds(30), timeout: .milliseconds(5))) { poller, samples in
+            var good: [RigID: Int] = [:]
+            var bad: [RigID: Int] = [:]
+            for _ in 0..<20 {
+                let sample = try #require(await samples.next())
+                if sample.quality == .good { good[sample.rig, default: 0] += 1 } else { bad[sample.rig, default: 0] += 1 }
+            }
+            #expect(good["a"] == 10)
+            #expect(bad["b"] == 10)
+            #expect(good["b"] == nil)
+        }
+    }
+
+    @Test func runsAsAServiceUntilGracefulShutdown() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)
+        server.start()
+        defer { server.stop() }
+        let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(100))
+        let poller = LinkPoller(configuration: link(server), samples: continuation, logger: Logger(label: "test"))
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: poller)], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = stream.makeAsyncIterator()
+            #expect(await iterator.next()?.quality == .good)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let cycles = poller.statistics().cycles
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(poller.statistics().cycles == cycles, "the link thread kept running after shutdown")
+    }
+
+    @Test func statisticsReportPeriodErrorAndRealTimeStatus() async throws {
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)
+        server.start()
+        defer { server.stop() }
+        var configuration = link(server, period: .milliseconds(10))
+        configuration.realTimePriority = 10
+        try await withPoller(configuration) { poller, samples in
+            for _ in 0..<20 { _ = await samples.next() }
+            let stats = poller.statistics()
+            #expect(stats.cycles >= 19)
+            #expect(stats.periodError.count == stats.cycles)
+            #expect(stats.periodError.max >= stats.periodError.p50)
+            #expect(stats.realTime.requestedPriority == 10)
+            #expect(stats.realTime.granted || stats.realTime.reason != nil)
+            #expect(stats.rigs[0].polls == stats.cycles)
+        }
+    }
+}
