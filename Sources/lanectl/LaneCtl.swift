@@ -13,6 +13,7 @@ struct LaneCtl: AsyncParsableCommand {
             JournalCommand.self,
             SimulateCommand.self,
             DispatchCommand.self,
+            DemoCommand.self, RunCommand.self, PollCommand.self,
             // Each area adds its command here, one line each.
         ]
     )
