@@ -195,7 +195,7 @@ struct PollCommand: AsyncParsableCommand {
         let every = self.every
         printNow("\(id) \(configuration.model) \(links[0].transport) unit \(configuration.unitID) every \(links[0].period)")
         poller.start()
-        let signals = await UnixSignalsSequence(trappingSignals: [.sigint, .sigterm])
+        let signals = await UnixSignalsSequence(trapping: [.sigint, .sigterm])
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in signals { return }

@@ -16,7 +16,7 @@ struct LiveFeedTests {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let app = StationRoutes.application(hub: station.hub, host: "127.0.0.1", port: 0, logger: logger)
-        let received = Mutex<[String]>([])
+        let received = Collected()
         try await station.run {
             // Put the scripted vehicle's brakes on the rollers so the forces move.
             try station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 1))
@@ -25,7 +25,7 @@ struct LiveFeedTests {
                     var samplesMessages = 0
                     for try await message in inbound.messages(maxSize: 4 << 20) {
                         guard case .text(let text) = message else { continue }
-                        received.withLock { $0.append(text) }
+                        received.texts.withLock { $0.append(text) }
                         if try jsonObject(text)["type"] as? String == "samples" { samplesMessages += 1 }
                         if samplesMessages >= 25 { break }
                     }
@@ -34,7 +34,7 @@ struct LiveFeedTests {
             }
             try? station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 0))
         }
-        let messages = try received.withLock { $0 }.map(jsonObject)
+        let messages = try received.texts.withLock { $0 }.map(jsonObject)
         #expect(messages.first?["type"] as? String == "hello")
         let hello = try #require(messages.first?["profile"] as? [String: Any])
         #expect((hello["lanes"] as? [Any])?.count == 2)
@@ -51,4 +51,9 @@ struct LiveFeedTests {
         #expect(points.allSatisfy { $0.count == 3 })
         #expect(messages.contains { $0["type"] as? String == "health" })
     }
+}
+
+/// Text frames a test client received (shared between the client's handler and the test).
+final class Collected: Sendable {
+    let texts = Mutex<[String]>([])
 }

@@ -1,4 +1,4 @@
-public import LaneCore
+import LaneCore
 public import Logging
 public import RigFirmware
 public import ServiceLifecycle

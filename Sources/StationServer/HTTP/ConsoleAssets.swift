@@ -1,5 +1,5 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import NIOCore
 
 /// The console's static files (HTML, CSS, JavaScript), read once from the target's `Public` resources.
