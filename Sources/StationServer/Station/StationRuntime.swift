@@ -84,7 +84,7 @@ public struct RollerGuard: Service {
             }
         }
         if pending.isEmpty {
-            if !brakes.isEmpty { logger.info("rollers stopped on \(brakes.map(\.id.rawValue).joined(separator: ", "))") }
+            if !brakes.isEmpty { logger.notice("rollers stopped on \(brakes.map(\.id.rawValue).joined(separator: ", "))") }
         } else {
             logger.error(
                 "rollers not confirmed stopped on \(pending.map(\.rawValue).joined(separator: ", ")): check the rig / 滚筒未确认停止",
