@@ -21,7 +21,7 @@ struct LiveFeedTests {
             // Put the scripted vehicle's brakes on the rollers so the forces move.
             try station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 1))
             try await app.test(.live) { client in
-                try await client.ws("/live") { inbound, outbound, _ in
+                try await client.ws("/live") { inbound, _, _ in
                     var samplesMessages = 0
                     for try await message in inbound.messages(maxSize: 4 << 20) {
                         guard case .text(let text) = message else { continue }
@@ -29,7 +29,6 @@ struct LiveFeedTests {
                         if try jsonObject(text)["type"] as? String == "samples" { samplesMessages += 1 }
                         if samplesMessages >= 25 { break }
                     }
-                    try await outbound.close(.normalClosure, reason: nil)
                 }
             }
             try? station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 0))
