@@ -41,12 +41,12 @@ struct LinkPollerTests {
     }
 
     func link(
-        _ server: ModbusServer, rigs: [RigConfiguration]? = nil, period: Duration = .milliseconds(20),
+        _ server: ModbusServer, rigs: [Rigs.RigConfiguration]? = nil, period: Duration = .milliseconds(20),
         timeout: Duration = .milliseconds(8)
     ) -> LinkConfiguration {
         LinkConfiguration(
             name: "test", transport: server.transport,
-            rigs: rigs ?? [RigConfiguration(rig: "lane1.brake", unitID: 1, map: Self.map)], period: period,
+            rigs: rigs ?? [Rigs.RigConfiguration(rig: "lane1.brake", unitID: 1, map: Self.map)], period: period,
             responseTimeout: timeout,
             reconnect: ReconnectPolicy(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(100)))
     }
@@ -245,7 +245,7 @@ struct LinkPollerTests {
         server.start()
         defer { server.stop() }
         let rigs = [
-            RigConfiguration(rig: "a", unitID: 1, map: Self.map), RigConfiguration(rig: "b", unitID: 2, map: Self.map),
+            Rigs.RigConfiguration(rig: "a", unitID: 1, map: Self.map), Rigs.RigConfiguration(rig: "b", unitID: 2, map: Self.map),
         ]
         try await withPoller(link(server, rigs: rigs, period: .milliseconds(30), timeout: .milliseconds(5))) { poller, samples in
             var good: [RigID: Int] = [:]

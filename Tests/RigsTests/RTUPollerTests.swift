@@ -22,7 +22,7 @@ struct RTUPollerTests {
         defer { server.stop() }
         let configuration = LinkConfiguration(
             name: "rs485", transport: .rtu(SerialLine(device: pair.second, baudRate: 38400)),
-            rigs: [RigConfiguration(rig: "left", unitID: 4, map: map), RigConfiguration(rig: "right", unitID: 5, map: map)],
+            rigs: [Rigs.RigConfiguration(rig: "left", unitID: 4, map: map), Rigs.RigConfiguration(rig: "right", unitID: 5, map: map)],
             period: .milliseconds(50), responseTimeout: .milliseconds(20))
         let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(100))
         let poller = LinkPoller(configuration: configuration, samples: continuation, logger: Logger(label: "test"))
