@@ -14,6 +14,7 @@ struct LaneCtl: AsyncParsableCommand {
             JournalCommand.self,
             SimulateCommand.self,
             DispatchCommand.self,
+            DemoCommand.self, RunCommand.self, PollCommand.self,
             // Each area adds its command here, one line each.
             ModbusCommand.self,
         ]

@@ -1,0 +1,85 @@
+import Foundation
+import LaneCore
+import Rigs
+
+/// Writes the poll statistics in the Prometheus text exposition format (version 0.0.4), from one snapshot
+/// of every link's statistics and every rig's latest sample.
+enum PrometheusText {
+    static func render(hub: LiveHub) -> String {
+        var out = Exposition()
+        let links = hub.linkStatistics()
+        out.family("lane_link_cycles_total", "counter", "Poll cycles run per link.")
+        for l in links { out.sample("lane_link_cycles_total", ["link": l.name], Double(l.cycles)) }
+        out.family("lane_link_missed_deadlines_total", "counter", "Cycles that started later than deadline plus tolerance.")
+        for l in links { out.sample("lane_link_missed_deadlines_total", ["link": l.name], Double(l.missedDeadlines)) }
+        out.family("lane_link_skipped_cycles_total", "counter", "Cycles skipped after an overrun of a whole period.")
+        for l in links { out.sample("lane_link_skipped_cycles_total", ["link": l.name], Double(l.skippedCycles)) }
+        out.family("lane_link_reconnects_total", "counter", "Successful reconnects of the link.")
+        for l in links { out.sample("lane_link_reconnects_total", ["link": l.name], Double(l.reconnects)) }
+        out.family("lane_link_failed_connects_total", "counter", "Failed connect attempts.")
+        for l in links { out.sample("lane_link_failed_connects_total", ["link": l.name], Double(l.failedConnects)) }
+        out.family("lane_link_period_seconds", "gauge", "Configured poll period.")
+        for l in links { out.sample("lane_link_period_seconds", ["link": l.name], l.period.seconds) }
+        for (name, help, pick) in [
+            ("lane_link_period_error_seconds", "Lateness of each cycle's start after its deadline.", \LinkStatistics.periodError),
+            ("lane_link_cycle_seconds", "Time each cycle spent polling.", \LinkStatistics.cycleTime),
+        ] as [(String, String, KeyPath<LinkStatistics, DurationSummary>)] {
+            out.family(name, "summary", help)
+            for l in links {
+                let s = l[keyPath: pick]
+                for (q, v) in [("0.5", s.p50), ("0.9", s.p90), ("0.99", s.p99), ("0.999", s.p999), ("1", s.max)] {
+                    out.sample(name, ["link": l.name, "quantile": q], v.seconds)
+                }
+                out.sample(name + "_sum", ["link": l.name], s.mean.seconds * Double(s.count))
+                out.sample(name + "_count", ["link": l.name], Double(s.count))
+            }
+        }
+        let rigs = links.flatMap { l in l.rigs.map { (l.name, $0) } }
+        for (name, help, pick) in [
+            ("lane_rig_polls_total", "Polls attempted.", \RigStatistics.polls),
+            ("lane_rig_good_total", "Polls with every value read and in range.", \RigStatistics.good),
+            ("lane_rig_out_of_range_total", "Polls with a value outside its declared range.", \RigStatistics.outOfRange),
+            ("lane_rig_timeouts_total", "Polls that timed out.", \RigStatistics.timeouts),
+            ("lane_rig_failures_total", "Polls that failed otherwise (link down, exception, garbage).", \RigStatistics.failures),
+            ("lane_rig_commands_written_total", "Commands written to the rig.", \RigStatistics.commandsWritten),
+            ("lane_rig_command_failures_total", "Commands that failed to be written.", \RigStatistics.commandFailures),
+        ] as [(String, String, KeyPath<RigStatistics, UInt64>)] {
+            out.family(name, "counter", help)
+            for (link, r) in rigs { out.sample(name, ["rig": r.rig.rawValue, "link": link], Double(r[keyPath: pick])) }
+        }
+        out.family("lane_rig_online", "gauge", "1 when the last poll read the rig.")
+        for (link, r) in rigs { out.sample("lane_rig_online", ["rig": r.rig.rawValue, "link": link], r.online ? 1 : 0) }
+        let snapshots = hub.rigSnapshots()
+        out.family("lane_rig_stale_seconds", "gauge", "Seconds since the rig last read good (0 while good).")
+        for s in snapshots { out.sample("lane_rig_stale_seconds", ["rig": s.rig.rawValue], s.staleForSeconds ?? 0) }
+        out.family("lane_live_clients", "gauge", "Live feed (/live) clients connected.")
+        out.sample("lane_live_clients", [:], Double(hub.liveClients))
+        out.family("lane_samples_received_total", "counter", "Samples the server has taken from the pollers.")
+        out.sample("lane_samples_received_total", [:], Double(hub.samplesReceived))
+        return out.text
+    }
+
+    struct Exposition {
+        var text = ""
+        mutating func family(_ name: String, _ type: String, _ help: String) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        }
+        mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String>, _ value: Double) {
+            text += name
+            if !labels.isEmpty {
+                text += "{" + labels.map { "\($0.key)=\"\(escape($0.value))\"" }.joined(separator: ",") + "}"
+            }
+            text += " " + format(value) + "\n"
+        }
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n")
+        }
+        func format(_ v: Double) -> String {
+            if v.isNaN { return "NaN" }
+            if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+            if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+            return "\(v)"
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import LaneCore
+import Rigs
+
+/// What one `/live` client has been sent so far, and the next messages it needs.
+///
+/// The server builds a `samples` message every ``LiveFeed/frameInterval`` (20 Hz) holding the latest sample
+/// of each rig that has a new one and the brake trace points added since the last message; and a `health`
+/// message every ``LiveFeed/healthEvery`` frames. A slow client never makes the hub buffer: it only ever sees
+/// the latest sample and at most the kept trace.
+struct LiveFeed {
+    /// Time between `samples` messages.
+    static let frameInterval = Duration.milliseconds(50)
+    /// One `health` message every this many frames (1 s).
+    static let healthEvery = 20
+
+    let hub: LiveHub
+    private var sentSequence: [RigID: UInt64] = [:]
+    private var traceCursor: [RigID: UInt64] = [:]
+    private var frames = 0
+
+    init(hub: LiveHub) { self.hub = hub }
+
+    /// The first message: the profile.
+    func hello() -> String {
+        LiveJSON.encode(LiveMessage(type: "hello", profile: ProfileView(hub.profile)))
+    }
+
+    /// The messages due this frame (none when nothing changed and no health is due).
+    mutating func nextMessages() -> [String] {
+        var messages: [String] = []
+        let snapshots = hub.rigSnapshots()
+        var samples: [LiveMessage.RigSample] = []
+        for snapshot in snapshots {
+            guard let seq = snapshot.sequence, let t = snapshot.time, let quality = snapshot.quality else { continue }
+            if sentSequence[snapshot.rig] == seq { continue }
+            sentSequence[snapshot.rig] = seq
+            samples.append(.init(rig: snapshot.rig, seq: seq, t: t, quality: quality, values: snapshot.values))
+        }
+        var traces: [LiveMessage.Trace] = []
+        for rig in hub.tracedRigs {
+            let (points, cursor) = hub.trace(of: rig, after: traceCursor[rig] ?? 0)
+            traceCursor[rig] = cursor
+            if !points.isEmpty {
+                traces.append(.init(rig: rig, points: points.map { [$0.time.seconds, $0.left, $0.right] }))
+            }
+        }
+        if !samples.isEmpty || !traces.isEmpty {
+            messages.append(LiveJSON.encode(LiveMessage(type: "samples", samples: samples, traces: traces)))
+        }
+        if frames % Self.healthEvery == 0 { messages.append(health(snapshots)) }
+        frames += 1
+        return messages
+    }
+
+    func health(_ snapshots: [RigSnapshot]) -> String {
+        let links = hub.linkStatistics()
+        let rigs = snapshots.map { snapshot in
+            let link = links.first { $0.rigs.contains { $0.rig == snapshot.rig } }
+            let counters = link?.rigs.first { $0.rig == snapshot.rig }
+            return LiveMessage.RigHealth(
+                rig: snapshot.rig, quality: snapshot.quality, staleForSeconds: snapshot.staleForSeconds,
+                online: counters?.online ?? false, timeouts: counters?.timeouts ?? 0, failures: counters?.failures ?? 0,
+                polls: counters?.polls ?? 0, link: link?.name)
+        }
+        return LiveJSON.encode(LiveMessage(type: "health", rigs: rigs, links: links.map(LinkStatisticsView.init)))
+    }
+}
+
+extension MonotonicInstant {
+    /// Seconds since the monotonic clock's origin (for JSON; compare only with other such times).
+    var seconds: Double { Double(nanoseconds) / 1e9 }
+}

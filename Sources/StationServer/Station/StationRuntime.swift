@@ -1,0 +1,95 @@
+public import LaneCore
+public import Logging
+public import Rigs
+public import ServiceLifecycle
+
+/// The live part of a station: one ``LinkPoller`` per link, the ``LiveHub`` they feed, and the
+/// ``RollerGuard`` that stops every brake tester's rollers on shutdown. `lanectl demo` and `lanectl run`
+/// both build one, then add the HTTP server.
+public final class StationRuntime: Sendable {
+    /// The station's profile.
+    public let profile: LaneProfile
+    /// One poller per link.
+    public let pollers: [LinkPoller]
+    /// Latest samples, traces and statistics.
+    public let hub: LiveHub
+    /// Stops the rollers on graceful shutdown.
+    public let rollerGuard: RollerGuard
+
+    /// Creates (does not start) the pollers and the hub.
+    /// - Parameters:
+    ///   - profile: The lane profile.
+    ///   - links: The links to poll (``StationLinks/configurations(for:ports:only:)``).
+    ///   - logger: Logger for the pollers.
+    public init(profile: LaneProfile, links: [LinkConfiguration], logger: Logger) {
+        self.profile = profile
+        // Newest samples win: a slow consumer never makes memory grow.
+        let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(8_192))
+        pollers = links.map { LinkPoller(configuration: $0, samples: continuation, logger: logger) }
+        hub = LiveHub(profile: profile, pollers: pollers, samples: stream)
+        rollerGuard = RollerGuard(hub: hub, logger: logger)
+    }
+
+    /// The services in start order: pollers, the hub, the roller guard. A `ServiceGroup` shuts them down in
+    /// reverse, so the rollers are stopped while pollers and hub still run.
+    public var services: [any Service] { (pollers as [any Service]) + [hub, rollerGuard] }
+}
+
+/// On graceful shutdown, writes `rollers_run = 0` to every brake tester that has that command and waits (up
+/// to ``timeout``) until each one reads back stopped (`rollers_running = 0` or `roller_state = 0`).
+public struct RollerGuard: Service {
+    /// The hub whose pollers carry the command and whose samples confirm it.
+    public let hub: LiveHub
+    /// Longest wait for the read-back.
+    public var timeout: Duration = .seconds(3)
+    let logger: Logger
+
+    /// Creates a guard over `hub`'s brake testers.
+    public init(hub: LiveHub, logger: Logger) {
+        self.hub = hub
+        self.logger = logger
+    }
+
+    /// Waits for graceful shutdown, then stops the rollers.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await stopRollers()
+    }
+
+    /// Stops every brake tester's rollers and waits for the read-back; returns the rigs that did not confirm.
+    @discardableResult
+    public func stopRollers() async -> [RigID] {
+        let brakes = hub.profile.rigs.filter { $0.map.command("rollers_run") != nil }
+        var pending: [RigID] = []
+        for rig in brakes {
+            do {
+                try hub.submit(RigCommand(rig: rig.id, name: "rollers_run", value: 0))
+                pending.append(rig.id)
+            } catch {
+                logger.error("could not stop the rollers of \(rig.id): \(error)", metadata: ["rig.id": "\(rig.id)"])
+            }
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while !pending.isEmpty, clock.now < deadline {
+            // After the command, wait for a fresh sample that reads stopped.
+            try? await clock.sleep(for: .milliseconds(20))
+            pending.removeAll { id in
+                guard let rig = hub.profile.rigs.first(where: { $0.id == id }), let sample = hub.latest(id),
+                    sample.quality == .good || sample.quality == .outOfRange
+                else { return false }
+                if let i = rig.map.channelIndex("rollers_running"), i < sample.values.count { return sample.values[i] == 0 }
+                if let i = rig.map.channelIndex("roller_state"), i < sample.values.count { return sample.values[i] == 0 }
+                return true
+            }
+        }
+        if pending.isEmpty {
+            if !brakes.isEmpty { logger.notice("rollers stopped on \(brakes.map(\.id.rawValue).joined(separator: ", "))") }
+        } else {
+            logger.error(
+                "rollers not confirmed stopped on \(pending.map(\.rawValue).joined(separator: ", ")): check the rig / 滚筒未确认停止",
+                metadata: ["rig.id": "\(pending.map(\.rawValue))"])
+        }
+        return pending
+    }
+}

@@ -1,0 +1,231 @@
+import ArgumentParser
+import Foundation
+import LaneCore
+import Logging
+import Profiles
+import RigFirmware
+import Rigs
+import ServiceLifecycle
+import StationServer
+import UnixSignals
+
+/// Loads a lane profile, or exits 2 with `file:line: reason` (English, then Chinese) on standard error.
+func loadProfile(_ file: String) throws -> LaneProfile {
+    do {
+        return try ProfileLoader(scenarios: VehicleScenario.names, faults: RigFault.names).load(path: file)
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n\(error.descriptionZh)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// Prints to standard output at once (the demo's URL lines are read by scripts and tests through a pipe).
+func printNow(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// Options shared by `lanectl demo` and `lanectl run`.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address the HTTP server listens on.")
+    var host = "127.0.0.1"
+    @Option(help: "HTTP port (0: the system picks a free one and the URL shows it).")
+    var port = 8080
+    @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
+    var logLevel: String = "notice"
+
+    var logger: Logger {
+        var logger = Logger(label: "lanectl")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        return logger
+    }
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535 (got \(port)).") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+    }
+}
+
+/// Runs a station's services and the HTTP server in one `ServiceGroup` until SIGINT or SIGTERM, then shuts
+/// down gracefully in reverse order (server, rollers stopped, hub, pollers joined, simulated rigs).
+func runStation(
+    profile: LaneProfile, runtime: StationRuntime, before: [any Service], after: [any Service],
+    options: ServerOptions, logger: Logger
+) async throws {
+    let host = options.host
+    let lanes = profile.lanes.map(\.id)
+    let app = StationRoutes.application(hub: runtime.hub, host: host, port: options.port, logger: logger) { port in
+        let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        printNow("Console: \(base)/console")
+        for lane in lanes { printNow("Lane board \(lane): \(base)/display/\(lane)") }
+        printNow("API: \(base)/api/rigs  Metrics: \(base)/metrics  Live feed: ws://\(base.dropFirst(7))/live")
+        printNow("Ctrl-C stops the station (rollers stopped first) / 按 Ctrl-C 停止")
+    }
+    let group = ServiceGroup(
+        services: before + runtime.services + after + [app], gracefulShutdownSignals: [.sigint, .sigterm],
+        cancellationSignals: [], logger: logger)
+    try await group.run()
+    printNow("Station stopped / 已停止")
+}
+
+/// `lanectl demo`: a whole simulated station on this machine.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run a simulated station (rigs, pollers, console) on this machine / 运行模拟检测站.",
+        discussion: """
+            Starts every rig of the profile as simulated firmware on 127.0.0.1 (ports picked by the system),
+            polls them like real rigs, serves the console and prints its URL. The lanes cycle through scripted
+            vehicles (exhaust sampling, both headlamps, every axle on the brake rollers) so readings move.
+            Ctrl-C stops it cleanly. See docs/operations.md.
+            """)
+
+    @Option(help: "The lane profile (its rigs are simulated).")
+    var profile = "LaneProfiles/demo-station.yaml"
+    @OptionGroup var server: ServerOptions
+
+    func run() async throws {
+        let logger = server.logger
+        var profile = try loadProfile(self.profile)
+        // Simulated rigs bind their own loopback ports; the profile's TCP hosts are rewritten to loopback.
+        for l in profile.lanes.indices {
+            for s in profile.lanes[l].stations.indices {
+                if case .tcp = profile.lanes[l].stations[s].rig.transport {
+                    profile.lanes[l].stations[s].rig.transport = .tcp(host: "127.0.0.1", port: 0)
+                }
+            }
+        }
+        let station: SimulatedStation
+        do {
+            station = try SimulatedStation(profile: profile)
+        } catch {
+            FileHandle.standardError.write(Data("cannot start the simulated rigs: \(error) / 无法启动模拟机台\n".utf8))
+            throw ExitCode(1)
+        }
+        var ports: [RigID: Int] = [:]
+        for rig in profile.rigs { if let port = station.port(of: rig.id) { ports[rig.id] = port } }
+        let links = try StationLinks.configurations(for: profile, ports: ports)
+        let runtime = StationRuntime(profile: profile, links: links, logger: logger)
+        printNow("Demo station: \(profile.stationName) (\(profile.stationNameEn ?? "")), ruleset \(profile.ruleset)")
+        for entry in station.entries {
+            printNow("  simulated \(entry.configuration.id) \(entry.configuration.model) on \(entry.endpoint)")
+        }
+        try await runStation(
+            profile: profile, runtime: runtime, before: [SimulatedRigsService(station: station)],
+            after: [DemoConductor(hub: runtime.hub, station: station, logger: logger)], options: server,
+            logger: logger)
+    }
+}
+
+/// `lanectl run --profile FILE`: a real station.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a station against the real rigs of a profile / 按配置运行检测站.",
+        discussion: "Polls every rig at the endpoint its profile gives and serves the console. See docs/operations.md.")
+
+    @Option(help: "The lane profile.")
+    var profile: String
+    @OptionGroup var server: ServerOptions
+
+    func run() async throws {
+        let logger = server.logger
+        let profile = try loadProfile(self.profile)
+        let links: [LinkConfiguration]
+        do {
+            links = try StationLinks.configurations(for: profile)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let runtime = StationRuntime(profile: profile, links: links, logger: logger)
+        printNow("Station: \(profile.stationName), \(links.count) links, \(profile.rigs.count) rigs")
+        try await runStation(profile: profile, runtime: runtime, before: [], after: [], options: server, logger: logger)
+    }
+}
+
+/// `lanectl poll --profile FILE --rig ID`: a rig's live readings.
+struct PollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poll",
+        abstract: "Print one rig's live readings (channel = value unit, quality) / 显示机台实时读数.",
+        discussion: """
+            Polls the rig at the endpoint its profile gives (a real rig, or `rigsim` on the same profile)
+            and prints each sample as it arrives. A profile with TCP port 0 needs --port.
+            """)
+
+    @Option(help: "The lane profile.")
+    var profile: String
+    @Option(help: "The rig's id in the profile (L1.brake).")
+    var rig: String
+    @Option(help: "Samples to print, then stop (0: until Ctrl-C).")
+    var count = 0
+    @Option(help: "Override the rig's TCP port (for rigsim's picked ports).")
+    var port: Int?
+    @Option(help: "Print every Nth sample (the poller still reads every period).")
+    var every = 1
+
+    func validate() throws {
+        guard count >= 0 else { throw ValidationError("--count must be 0 or more.") }
+        guard every >= 1 else { throw ValidationError("--every must be 1 or more.") }
+    }
+
+    func run() async throws {
+        let profile = try loadProfile(self.profile)
+        let id = RigID(rawValue: rig)
+        guard let configuration = profile.rigs.first(where: { $0.id == id }) else {
+            FileHandle.standardError.write(Data(
+                "no rig \(rig) in \(self.profile) (rigs: \(profile.rigs.map(\.id.rawValue).joined(separator: ", "))) / 配置中没有该机台\n".utf8))
+            throw ExitCode(2)
+        }
+        let links: [LinkConfiguration]
+        do {
+            links = try StationLinks.configurations(for: profile, ports: port.map { [id: $0] } ?? [:], only: [id])
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var logger = Logger(label: "lanectl.poll")
+        logger.logLevel = .warning
+        let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(1024))
+        let poller = LinkPoller(configuration: links[0], samples: continuation, logger: logger)
+        let channels = configuration.map.channels
+        let count = self.count
+        let every = self.every
+        printNow("\(id) \(configuration.model) \(links[0].transport) unit \(configuration.unitID) every \(links[0].period)")
+        poller.start()
+        let signals = await UnixSignalsSequence(trapping: [.sigint, .sigterm])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in signals { return }
+            }
+            group.addTask {
+                var printed = 0
+                var seen = 0
+                for await sample in stream where sample.rig == id {
+                    seen += 1
+                    if (seen - 1) % every != 0 { continue }
+                    let values = zip(channels, sample.values).map { channel, value in
+                        "\(channel.name) = \(Self.format(value))\(channel.unit.isEmpty ? "" : " " + channel.unit)"
+                    }
+                    printNow("#\(sample.sequence) \(sample.quality.rawValue)\(sample.deadlineMissed ? " (late)" : ""): \(values.joined(separator: ", "))")
+                    printed += 1
+                    if count > 0, printed >= count { return }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        await poller.stop()
+        let stats = poller.statistics()
+        if let r = stats.rigs.first {
+            printNow("polls \(r.polls), good \(r.good), timeouts \(r.timeouts), failures \(r.failures), reconnects \(stats.reconnects), "
+                + "period error p99 \(stats.periodError.p99), missed deadlines \(stats.missedDeadlines)")
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e12 ? String(Int64(value)) : String(format: "%.3f", value)
+    }
+}
