@@ -231,11 +231,11 @@ public struct Dispatcher: Sendable {
     }
 
     /// Where a driver is in the flow, or nil for a driver not on the roster.
-    public func state(of driver: DriverID) -> DriverState? { driverIndex[driver].map { drivers[$0].status } }
+    public func state(of driver: DriverID) -> DriverState? { slot(of: driver).map { drivers[$0].status } }
 
     /// The vehicle a driver has (queue number), if any.
     public func vehicle(of driver: DriverID) -> Int? {
-        guard let i = driverIndex[driver], drivers[i].status.hasVehicle else { return nil }
+        guard let i = slot(of: driver), drivers[i].status.hasVehicle else { return nil }
         return drivers[i].ticket + 1
     }
 

@@ -55,6 +55,9 @@ struct DaySimulation {
     var driverIndex: [DriverID: Int] = [:]
     var laneIndex: [LaneID: Int] = [:]
     let stationNames: [String]
+    /// The bay each driver parks in (built once, not per event).
+    let bays: [String]
+    let laneIDs: [LaneID]
     var carOfQueue: [Int] = [0]  // queue number → car
     var pendingCheckIn = -1
     var actions: [DispatchAction] = []
@@ -86,6 +89,8 @@ struct DaySimulation {
         for (i, d) in driverIDs.enumerated() { driverIndex[d] = i }
         let laneIDs = (1...max(1, p.lanes)).map { LaneID("L\($0)") }
         for (i, l) in laneIDs.enumerated() { laneIndex[l] = i }
+        self.laneIDs = laneIDs
+        bays = driverIDs.indices.map { "B\($0 + 1)" }
         stationNames = p.stations.map(\.name)
         let setups = laneIDs.map { LaneSetup(id: $0, stations: p.stations.map(\.name)) }
         let driverPolicy: DriverPolicy =
@@ -103,6 +108,13 @@ struct DaySimulation {
         laneBusy = Array(repeating: 0, count: laneIDs.count)
         drivers = Array(repeating: DriverSim(), count: driverIDs.count)
         tripRandom = SimulationRandom(seed: p.seed ^ 0xA076_1D64_78BD_642F &+ UInt64(day))
+        let expected = Int(p.arrivalsPerHour * p.peakFactor * p.hours * 1.5) + 16
+        cars.reserveCapacity(expected)
+        service.reserveCapacity(expected * p.stations.count)
+        waits.reserveCapacity(expected)
+        carOfQueue.reserveCapacity(expected)
+        heap.reserveCapacity(expected + 64)
+        actions.reserveCapacity(16)
         plan(day: day)
     }
 
@@ -209,7 +221,7 @@ struct DaySimulation {
             }
             advance(lane: l)
         case .parkDone:
-            send(.parked(driver: driverIDs[d], bay: "B\(d + 1)"))
+            send(.parked(driver: driverIDs[d], bay: bays[d]))
             schedule(clock + cars[drivers[d].car].back, .keyBack, e.a)
         case .keyBack:
             let c = drivers[d].car
@@ -265,9 +277,9 @@ struct DaySimulation {
                 if carOfQueue.count <= q { carOfQueue.append(contentsOf: repeatElement(0, count: q + 1 - carOfQueue.count)) }
                 carOfQueue[q] = pendingCheckIn
             case .assign(let a):
-                let d = driverIndex[a.driver]!, c = carOfQueue[a.queueNumber]
+                let d = index(of: a.driver), c = carOfQueue[a.queueNumber]
                 drivers[d].car = c
-                drivers[d].lane = laneIndex[a.lane]!
+                drivers[d].lane = index(of: a.lane)
                 drivers[d].generation += 1
                 drivers[d].busySince = clock
                 cars[c].assignments += 1
@@ -279,7 +291,7 @@ struct DaySimulation {
                     schedule(clock + walk, .reachedCar, Int32(d), drivers[d].generation)
                 }
             case .release(let driver, _, let reason):
-                let d = driverIndex[driver]!
+                let d = index(of: driver)
                 drivers[d].generation += 1
                 driverBusy += clock - drivers[d].busySince
                 drivers[d].busySince = -1
@@ -299,6 +311,21 @@ struct DaySimulation {
         }
     }
 
+    /// The simulation's index of a roster driver: a short scan of short ids, the dictionary for big rosters.
+    func index(of driver: DriverID) -> Int {
+        if driverIDs.count <= 16 {
+            for i in driverIDs.indices where driverIDs[i] == driver { return i }
+        }
+        return driverIndex[driver]!
+    }
+
+    func index(of lane: LaneID) -> Int {
+        if laneIDs.count <= 16 {
+            for i in laneIDs.indices where laneIDs[i] == lane { return i }
+        }
+        return laneIndex[lane]!
+    }
+
     mutating func record(_ actions: [DispatchAction]) {
         guard collectJournal else { return }
         for a in actions { if case .journal(let e) = a { journal.append(e) } }
@@ -310,14 +337,18 @@ struct DaySimulation {
 
     mutating func schedule(_ time: Double, _ kind: Event.Kind, _ a: Int32, _ b: Int32 = 0) {
         seq += 1
-        heap.append(Event(time: UInt64(max(0, time) * 1e9), seq: seq, kind: kind, a: a, b: b))
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if earlier(heap[i], heap[parent]) {
-                heap.swapAt(i, parent)
+        let e = Event(time: UInt64(max(0, time) * 1e9), seq: seq, kind: kind, a: a, b: b)
+        heap.append(e)
+        heap.withUnsafeMutableBufferPointer { h in
+            // Sift up with a hole: move parents down, write the new event once.
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard DaySimulation.earlier(e, h[parent]) else { break }
+                h[i] = h[parent]
                 i = parent
-            } else { break }
+            }
+            h[i] = e
         }
     }
 
@@ -326,20 +357,23 @@ struct DaySimulation {
         let top = heap[0]
         let last = heap.removeLast()
         if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count && earlier(heap[l], heap[m]) { m = l }
-                if r < heap.count && earlier(heap[r], heap[m]) { m = r }
-                if m == i { break }
-                heap.swapAt(i, m)
-                i = m
+            heap.withUnsafeMutableBufferPointer { h in
+                // Sift the last event down from the root with a hole: children move up, it is written once.
+                let n = h.count
+                var i = 0
+                while true {
+                    var c = 2 * i + 1
+                    if c >= n { break }
+                    if c + 1 < n && DaySimulation.earlier(h[c + 1], h[c]) { c += 1 }
+                    guard DaySimulation.earlier(h[c], last) else { break }
+                    h[i] = h[c]
+                    i = c
+                }
+                h[i] = last
             }
         }
         return top
     }
 
-    func earlier(_ x: Event, _ y: Event) -> Bool { x.time != y.time ? x.time < y.time : x.seq < y.seq }
+    static func earlier(_ x: Event, _ y: Event) -> Bool { x.time != y.time ? x.time < y.time : x.seq < y.seq }
 }
