@@ -55,6 +55,9 @@ struct DaySimulation {
     var driverIndex: [DriverID: Int] = [:]
     var laneIndex: [LaneID: Int] = [:]
     let stationNames: [String]
+    /// The day's distributions, worked out once: stations in order, then walk, drive, park, walk back.
+    let stationTimes: [SimulationRandom.LogNormal]
+    let walkToCar, driveToLane, parking, walkBack: SimulationRandom.LogNormal
     /// The bay each driver parks in (built once, not per event).
     let bays: [String]
     let laneIDs: [LaneID]
@@ -92,6 +95,11 @@ struct DaySimulation {
         self.laneIDs = laneIDs
         bays = driverIDs.indices.map { "B\($0 + 1)" }
         stationNames = p.stations.map(\.name)
+        stationTimes = p.stations.map { SimulationRandom.LogNormal(mean: $0.meanSeconds, cv: $0.cv) }
+        walkToCar = SimulationRandom.LogNormal(mean: p.walkToCar.meanSeconds, cv: p.walkToCar.cv)
+        driveToLane = SimulationRandom.LogNormal(mean: p.driveToLane.meanSeconds, cv: p.driveToLane.cv)
+        parking = SimulationRandom.LogNormal(mean: p.park.meanSeconds, cv: p.park.cv)
+        walkBack = SimulationRandom.LogNormal(mean: p.walkBack.meanSeconds, cv: p.walkBack.cv)
         let setups = laneIDs.map { LaneSetup(id: $0, stations: p.stations.map(\.name)) }
         let driverPolicy: DriverPolicy =
             switch policy {
@@ -153,17 +161,27 @@ struct DaySimulation {
 
     mutating func makeCar(arrival: Double, kind: UInt8, due: Double, rng: inout SimulationRandom) -> Car {
         let first = service.count
-        for s in p.stations { service.append(rng.logNormal(mean: s.meanSeconds, cv: s.cv)) }
-        let n = cars.count + 1
-        let digits = String(n % 100_000)
+        for s in stationTimes { service.append(rng.logNormal(s)) }
         return Car(arrival: arrival, kind: kind, due: due, firstService: first,
-                   walk: rng.logNormal(mean: p.walkToCar.meanSeconds, cv: p.walkToCar.cv),
-                   drive: rng.logNormal(mean: p.driveToLane.meanSeconds, cv: p.driveToLane.cv),
-                   park: rng.logNormal(mean: p.park.meanSeconds, cv: p.park.cv),
-                   back: rng.logNormal(mean: p.walkBack.meanSeconds, cv: p.walkBack.cv),
+                   walk: rng.logNormal(walkToCar), drive: rng.logNormal(driveToLane), park: rng.logNormal(parking),
+                   back: rng.logNormal(walkBack),
                    noConfirm: rng.unit() < p.noConfirmShare, fails: rng.unit() < p.retestShare,
-                   repair: 1800 + rng.unit() * 5400, retest: -1,
-                   plate: "鲁G·" + String(repeating: "0", count: 5 - digits.count) + digits)
+                   repair: 1800 + rng.unit() * 5400, retest: -1, plate: DaySimulation.plate(cars.count + 1))
+    }
+
+    /// `鲁G·` and `n` modulo 100,000 in five digits: a canonical plate, built from its UTF-8 bytes (11 bytes, a
+    /// small string: no allocation).
+    static func plate(_ n: Int) -> String {
+        var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0xE9, 0xB2, 0x81, 0x47, 0xC2, 0xB7, 0, 0, 0, 0, 0)  // 鲁 G ·
+        var v = n % 100_000
+        withUnsafeMutableBytes(of: &bytes) { b in
+            for i in stride(from: 10, through: 6, by: -1) {
+                b[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                v /= 10
+            }
+        }
+        return withUnsafeBytes(of: &bytes) { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: The event loop
@@ -287,7 +305,7 @@ struct DaySimulation {
                 if !(cars[c].noConfirm && cars[c].assignments == 1) {
                     // A redraw is a new walk by another driver: its own time, not the first driver's again.
                     let walk = cars[c].assignments == 1
-                        ? cars[c].walk : tripRandom.logNormal(mean: p.walkToCar.meanSeconds, cv: p.walkToCar.cv)
+                        ? cars[c].walk : tripRandom.logNormal(walkToCar)
                     schedule(clock + walk, .reachedCar, Int32(d), drivers[d].generation)
                 }
             case .release(let driver, _, let reason):
