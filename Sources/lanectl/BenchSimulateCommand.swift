@@ -21,20 +21,37 @@ struct BenchSimulateCommand: ParsableCommand {
         var p = SimulationParameters()
         p.seed = seed
         p.days = 1
+        let loadBefore = loadAverage()
         let pooled = measure(p, .pooledRandom)
         let trivial = measure(p, .firstFree)
         let draws = measureDraws()
-        print("simulate (pooled random draw)      \(format(pooled.rate)) vehicles/s  (\(pooled.count) vehicles, \(format(pooled.events)) dispatcher events/s)")
-        print("baseline: same loop, first-free    \(format(trivial.rate)) vehicles/s  (\(trivial.count) vehicles, \(format(trivial.events)) dispatcher events/s)")
-        print("baseline: raw HMAC-SHA256 draws    \(format(draws)) draws/s")
-        print("per CPU-second of this thread (the machine may be shared): ours \(format(pooled.cpuRate)) vehicles/s, "
-              + "first-free \(format(trivial.cpuRate)) vehicles/s")
-        print("ratio ours / first-free loop: \(String(format: "%.2f", pooled.rate / trivial.rate)); "
-              + "draws per second / vehicles per second: \(String(format: "%.1f", draws / pooled.rate)); target > 100,000 vehicles/s: "
-              + (pooled.rate > 100_000 ? "met" : "NOT met"))
+        func row(_ name: String, _ m: Measurement, _ unit: String) -> String {
+            name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                + format(m.rate).leftPadded(11) + "  " + format(m.cpuRate).leftPadded(11) + "  " + unit
+        }
+        print("load average (1 min) before / after: \(loadBefore) / \(loadAverage()); "
+              + "wall clock counts time other processes take from this thread, CPU-second only its own")
+        print("".padding(toLength: 36, withPad: " ", startingAt: 0) + "wall clock".leftPadded(11) + "  "
+              + "per CPU-s".leftPadded(11))
+        print(row("simulate (pooled random draw)", pooled, "vehicles/s  (\(pooled.count) vehicles, \(format(pooled.events)) dispatcher events/s wall)"))
+        print(row("baseline: same loop, first-free", trivial, "vehicles/s  (\(trivial.count) vehicles, \(format(trivial.events)) dispatcher events/s wall)"))
+        print(row("baseline: raw HMAC-SHA256 draws", draws, "draws/s"))
+        print("ratio ours / first-free loop: wall clock \(String(format: "%.2f", pooled.rate / trivial.rate)), "
+              + "per CPU-second \(String(format: "%.2f", pooled.cpuRate / trivial.cpuRate)); "
+              + "draws / vehicles per CPU-second: \(String(format: "%.1f", draws.cpuRate / pooled.cpuRate))")
+        print("target > 100,000 vehicles/s: wall clock " + (pooled.rate > 100_000 ? "met" : "NOT met")
+              + ", per CPU-second " + (pooled.cpuRate > 100_000 ? "met" : "NOT met"))
     }
 
-    func measure(_ base: SimulationParameters, _ policy: DriverPolicy.Kind) -> (rate: Double, count: Int, events: Double, cpuRate: Double) {
+    /// One measurement: per second of wall clock and per CPU-second of this thread.
+    struct Measurement {
+        var rate: Double
+        var count: Int
+        var events: Double
+        var cpuRate: Double
+    }
+
+    func measure(_ base: SimulationParameters, _ policy: DriverPolicy.Kind) -> Measurement {
         var p = base
         var vehicles = 0, events = 0, day: UInt64 = 0
         let cpuStart = threadCPUSeconds()
@@ -48,14 +65,16 @@ struct BenchSimulateCommand: ParsableCommand {
             day += 1
             elapsed = (ContinuousClock.now - start).seconds
         }
-        return (Double(vehicles) / elapsed, vehicles, Double(events) / elapsed, Double(vehicles) / (threadCPUSeconds() - cpuStart))
+        return Measurement(rate: Double(vehicles) / elapsed, count: vehicles, events: Double(events) / elapsed,
+                           cpuRate: Double(vehicles) / (threadCPUSeconds() - cpuStart))
     }
 
-    func measureDraws() -> Double {
+    func measureDraws() -> Measurement {
         var machine = DrawMachine(seed: .forSimulation(seed))
         var input = DrawInput(shift: "bench", number: 0, queueNumber: 1, plate: "鲁G·12345", lane: "L1",
                               eligible: ["D01", "D02", "D03", "D04", "D05", "D06", "D07"])
         var n = 0, sink = 0
+        let cpuStart = threadCPUSeconds()
         let start = ContinuousClock.now
         var elapsed = 0.0
         while elapsed < seconds {
@@ -67,7 +86,7 @@ struct BenchSimulateCommand: ParsableCommand {
             elapsed = (ContinuousClock.now - start).seconds
         }
         if sink == -1 { print(sink) }  // keep the draws from being optimised away
-        return Double(n) / elapsed
+        return Measurement(rate: Double(n) / elapsed, count: n, events: 0, cpuRate: Double(n) / (threadCPUSeconds() - cpuStart))
     }
 
     func format(_ x: Double) -> String {
@@ -78,6 +97,18 @@ struct BenchSimulateCommand: ParsableCommand {
             out.append(c)
         }
         return String(out.reversed())
+    }
+}
+
+/// The 1-minute load average from `/proc/loadavg`, or "?" where there is none.
+private func loadAverage() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+    return String(text.split(separator: " ").first ?? "?")
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }
 

@@ -43,6 +43,26 @@ struct PlateTests {
         #expect(throws: PlateError.self) { try Plate(text, ruleset: .china) }
     }
 
+    /// Canonical ordinary plates take a shortcut past the general parse: every spelling of the same plate must
+    /// still give the same canonical text and kind, and near-canonical impostors must still be refused.
+    @Test func canonicalShortcutAgreesWithOtherSpellings() throws {
+        let canonical = try Plate("鲁G·12345", ruleset: .china)
+        for spelling in ["鲁G12345", "鲁g·12345", " 鲁G·12345 ", "鲁G•12345", "鲁G-12345", "鲁G 12345", "鲁G.12345"] {
+            let p = try Plate(spelling, ruleset: .china)
+            #expect(p == canonical, "\(spelling)")
+            #expect(p.canonical.utf8.elementsEqual("鲁G·12345".utf8), "\(spelling)")
+        }
+        for impostor in ["鲁G·1234O", "鲁I·12345", "鲁G·12I45", "哈G·12345", "鲁G·1234", "鲁G··1234", "鲁G·123456"] {
+            let fast = Result { () throws(PlateError) in try Plate(impostor, ruleset: .china) }
+            if case .success(let p) = fast {
+                // Only six-character serials may pass (new energy), and then not as ordinary plates.
+                #expect(p.kind != .ordinary, "\(impostor) accepted as \(p)")
+            }
+        }
+        #expect(throws: PlateError.self) { try Plate("鲁G·1234O", ruleset: .china) }
+        #expect(throws: PlateError.self) { try Plate("鲁G··1234", ruleset: .china) }
+    }
+
     @Test func refusalSaysWhyInChineseAndEnglish() {
         do {
             _ = try Plate("鲁I·12345", ruleset: .china)

@@ -61,6 +61,7 @@ public struct Plate: Hashable, Sendable, Codable, CustomStringConvertible {
     // The Chinese path works on Unicode scalars (every character of a Chinese plate is one scalar): check-in
     // and pickup confirmation run it for every vehicle, and grapheme breaking dominated its cost.
     private static func chinese(_ raw: String) throws(PlateError) -> Plate {
+        if isCanonicalOrdinary(raw) { return Plate(canonical: raw, kind: .ordinary) }
         var chars: [Unicode.Scalar] = []
         chars.reserveCapacity(12)
         for u in raw.unicodeScalars { chars.append(isASCIILower(u) ? Unicode.Scalar(u.value - 32)! : u) }
@@ -124,6 +125,24 @@ public struct Plate: Hashable, Sendable, Codable, CustomStringConvertible {
                 return Plate(canonical: canonical, kind: s == "港" ? .hongKong : .macau)
             }
         }
+    }
+
+    /// Whether `raw` is already an ordinary plate in canonical spelling (`鲁G·12345`): province, office letter,
+    /// `·`, five plate letters or digits. The general path gives exactly `raw` back for these, so they skip it
+    /// (no scalar array, no new string): most plates at check-in and at pickup are typed or scanned this way.
+    private static func isCanonicalOrdinary(_ raw: String) -> Bool {
+        var n = 0
+        for u in raw.unicodeScalars {
+            switch n {
+            case 0: guard provinceScalars.contains(u) else { return false }
+            case 1: guard isPlateLetter(u) else { return false }
+            case 2: guard u == "·" else { return false }
+            case 3...7: guard isPlateAlnum(u) else { return false }
+            default: return false
+            }
+            n += 1
+        }
+        return n == 8
     }
 
     private static func isASCIILower(_ u: Unicode.Scalar) -> Bool { u.value >= 97 && u.value <= 122 }

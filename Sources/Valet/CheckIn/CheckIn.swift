@@ -22,12 +22,9 @@ public enum CheckIn {
             return .failure(Refusal(code: "axles", subject: "axles", zh: "轴数 \(axles) 不可能：应为 1 到 12。",
                                     en: "\(axles) axles is impossible: expected 1 to 12."))
         }
-        for (name, value) in [("max_total_mass_kg", vehicle.maxTotalMassKg), ("curb_mass_kg", vehicle.curbMassKg)] {
-            if let value, !(value > 0 && value < 200_000) {
-                return .failure(Refusal(code: "mass", subject: name, zh: "\(name) = \(value) kg 不可能：应大于 0、小于 200 吨。",
-                                        en: "\(name) = \(value) kg is impossible: expected more than 0 and under 200 t."))
-            }
-        }
+        // Two plain checks, not a loop over an array literal: check-in runs for every vehicle.
+        if let refusal = impossibleMass("max_total_mass_kg", vehicle.maxTotalMassKg) { return .failure(refusal) }
+        if let refusal = impossibleMass("curb_mass_kg", vehicle.curbMassKg) { return .failure(refusal) }
         if let total = vehicle.maxTotalMassKg, let curb = vehicle.curbMassKg, curb > total {
             return .failure(Refusal(code: "mass", subject: "curb_mass_kg",
                                     zh: "整备质量 \(curb) kg 大于总质量 \(total) kg：请核对行驶证。",
@@ -45,6 +42,12 @@ public enum CheckIn {
                                     en: "No lane of this station takes vehicles of category \"\(what)\"."))
         }
         return .success(v)
+    }
+
+    static func impossibleMass(_ name: String, _ value: Double?) -> Refusal? {
+        guard let value, !(value > 0 && value < 200_000) else { return nil }
+        return Refusal(code: "mass", subject: name, zh: "\(name) = \(value) kg 不可能：应大于 0、小于 200 吨。",
+                       en: "\(name) = \(value) kg is impossible: expected more than 0 and under 200 t.")
     }
 
     static func isISODate(_ s: String) -> Bool {

@@ -89,7 +89,7 @@ extension Dispatcher {
             return
         }
         var excluded: [Int] = []
-        if case .retest(_, let failed?) = arrival, let i = driverIndex[failed] { excluded.append(i) }
+        if case .retest(_, let failed?) = arrival, let i = slot(of: failed) { excluded.append(i) }
         let t = tickets.count
         tickets.append(Ticket(vehicle: valid, arrival: arrival, checkedInAt: now,
                               lanes: lanes.indices.filter { lanes[$0].setup.takes(valid) }, excluded: excluded,
@@ -194,7 +194,7 @@ extension Dispatcher {
         }
         var targetIndex: Int? = nil
         if let target {
-            guard let ti = driverIndex[target], drivers[ti].status == .free, !tickets[q - 1].excluded.contains(ti), ti != from
+            guard let ti = slot(of: target), drivers[ti].status == .free, !tickets[q - 1].excluded.contains(ti), ti != from
             else {
                 actions.append(.refused(Refusal(
                     code: "driver_not_eligible", subject: target.rawValue,
@@ -277,9 +277,19 @@ extension Dispatcher {
         lanes[l].open = open
     }
 
+    /// The slot of roster driver `d`, or nil. A station's roster is a handful of drivers: comparing the ids
+    /// (short strings, compared by their bits) beats hashing one for the dictionary, which serves big rosters.
+    func slot(of d: DriverID) -> Int? {
+        if drivers.count <= 16 {
+            for i in drivers.indices where drivers[i].id == d { return i }
+            return nil
+        }
+        return driverIndex[d]
+    }
+
     /// The slot of a roster driver in one of `states`; nil (and the event refused) otherwise.
     mutating func driverSlot(_ d: DriverID, from states: [DriverState], into actions: inout [DispatchAction]) -> Int? {
-        guard let i = driverIndex[d] else {
+        guard let i = slot(of: d) else {
             actions.append(.refused(Refusal(code: "unknown_driver", subject: d.rawValue,
                                             zh: "驾驶员 \(d) 不在本班次名单上。", en: "Driver \(d) is not on this shift's roster.")))
             return nil

@@ -33,6 +33,7 @@ public struct Dispatcher: Sendable {
     var now = MonotonicInstant(nanoseconds: 0)
     var scratchEligible: [Int] = []
     var scratchOrder: [(rank: UInt8, key: UInt64, ticket: Int)] = []
+    var scratchLanes: [Int] = []
 
     enum Phase { case notOpened, open, closed }
 
@@ -117,7 +118,8 @@ public struct Dispatcher: Sendable {
             var assigned = false
             search: for entry in scratchOrder {
                 let t = entry.ticket
-                for l in lanesByLoad(for: t) {
+                collectLanesByLoad(for: t)
+                for l in scratchLanes {
                     collectEligible(ticket: t, lane: l)
                     if !scratchEligible.isEmpty {
                         choose(ticket: t, lane: l, into: &actions)
@@ -148,17 +150,18 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// Lanes with room that take the ticket's vehicle, least loaded first.
-    func lanesByLoad(for t: Ticket.Index) -> [Int] {
-        var result: [Int] = []
-        for l in tickets[t].lanes where lanes[l].hasRoom { result.append(l) }
-        if result.count > 1 {
-            result.sort { a, b in
+    /// Lanes with room that take the ticket's vehicle, least loaded first, into `scratchLanes` (reused: no
+    /// allocation per vehicle looked at).
+    mutating func collectLanesByLoad(for t: Ticket.Index) {
+        scratchLanes.removeAll(keepingCapacity: true)
+        for l in tickets[t].lanes where lanes[l].hasRoom { scratchLanes.append(l) }
+        if scratchLanes.count > 1 {
+            let lanes = self.lanes
+            scratchLanes.sort { a, b in
                 let la = lanes[a].entering + lanes[a].inside, lb = lanes[b].entering + lanes[b].inside
                 return la != lb ? la < lb : a < b
             }
         }
-        return result
     }
 
     /// Free drivers allowed to drive ticket `t` on lane `l`, ascending by id (the canonical list).
@@ -231,11 +234,11 @@ public struct Dispatcher: Sendable {
     }
 
     /// Where a driver is in the flow, or nil for a driver not on the roster.
-    public func state(of driver: DriverID) -> DriverState? { driverIndex[driver].map { drivers[$0].status } }
+    public func state(of driver: DriverID) -> DriverState? { slot(of: driver).map { drivers[$0].status } }
 
     /// The vehicle a driver has (queue number), if any.
     public func vehicle(of driver: DriverID) -> Int? {
-        guard let i = driverIndex[driver], drivers[i].status.hasVehicle else { return nil }
+        guard let i = slot(of: driver), drivers[i].status.hasVehicle else { return nil }
         return drivers[i].ticket + 1
     }
 

@@ -55,6 +55,12 @@ struct DaySimulation {
     var driverIndex: [DriverID: Int] = [:]
     var laneIndex: [LaneID: Int] = [:]
     let stationNames: [String]
+    /// The day's distributions, worked out once: stations in order, then walk, drive, park, walk back.
+    let stationTimes: [SimulationRandom.LogNormal]
+    let walkToCar, driveToLane, parking, walkBack: SimulationRandom.LogNormal
+    /// The bay each driver parks in (built once, not per event).
+    let bays: [String]
+    let laneIDs: [LaneID]
     var carOfQueue: [Int] = [0]  // queue number → car
     var pendingCheckIn = -1
     var actions: [DispatchAction] = []
@@ -86,7 +92,14 @@ struct DaySimulation {
         for (i, d) in driverIDs.enumerated() { driverIndex[d] = i }
         let laneIDs = (1...max(1, p.lanes)).map { LaneID("L\($0)") }
         for (i, l) in laneIDs.enumerated() { laneIndex[l] = i }
+        self.laneIDs = laneIDs
+        bays = driverIDs.indices.map { "B\($0 + 1)" }
         stationNames = p.stations.map(\.name)
+        stationTimes = p.stations.map { SimulationRandom.LogNormal(mean: $0.meanSeconds, cv: $0.cv) }
+        walkToCar = SimulationRandom.LogNormal(mean: p.walkToCar.meanSeconds, cv: p.walkToCar.cv)
+        driveToLane = SimulationRandom.LogNormal(mean: p.driveToLane.meanSeconds, cv: p.driveToLane.cv)
+        parking = SimulationRandom.LogNormal(mean: p.park.meanSeconds, cv: p.park.cv)
+        walkBack = SimulationRandom.LogNormal(mean: p.walkBack.meanSeconds, cv: p.walkBack.cv)
         let setups = laneIDs.map { LaneSetup(id: $0, stations: p.stations.map(\.name)) }
         let driverPolicy: DriverPolicy =
             switch policy {
@@ -103,6 +116,13 @@ struct DaySimulation {
         laneBusy = Array(repeating: 0, count: laneIDs.count)
         drivers = Array(repeating: DriverSim(), count: driverIDs.count)
         tripRandom = SimulationRandom(seed: p.seed ^ 0xA076_1D64_78BD_642F &+ UInt64(day))
+        let expected = Int(p.arrivalsPerHour * p.peakFactor * p.hours * 1.5) + 16
+        cars.reserveCapacity(expected)
+        service.reserveCapacity(expected * p.stations.count)
+        waits.reserveCapacity(expected)
+        carOfQueue.reserveCapacity(expected)
+        heap.reserveCapacity(expected + 64)
+        actions.reserveCapacity(16)
         plan(day: day)
     }
 
@@ -141,17 +161,27 @@ struct DaySimulation {
 
     mutating func makeCar(arrival: Double, kind: UInt8, due: Double, rng: inout SimulationRandom) -> Car {
         let first = service.count
-        for s in p.stations { service.append(rng.logNormal(mean: s.meanSeconds, cv: s.cv)) }
-        let n = cars.count + 1
-        let digits = String(n % 100_000)
+        for s in stationTimes { service.append(rng.logNormal(s)) }
         return Car(arrival: arrival, kind: kind, due: due, firstService: first,
-                   walk: rng.logNormal(mean: p.walkToCar.meanSeconds, cv: p.walkToCar.cv),
-                   drive: rng.logNormal(mean: p.driveToLane.meanSeconds, cv: p.driveToLane.cv),
-                   park: rng.logNormal(mean: p.park.meanSeconds, cv: p.park.cv),
-                   back: rng.logNormal(mean: p.walkBack.meanSeconds, cv: p.walkBack.cv),
+                   walk: rng.logNormal(walkToCar), drive: rng.logNormal(driveToLane), park: rng.logNormal(parking),
+                   back: rng.logNormal(walkBack),
                    noConfirm: rng.unit() < p.noConfirmShare, fails: rng.unit() < p.retestShare,
-                   repair: 1800 + rng.unit() * 5400, retest: -1,
-                   plate: "鲁G·" + String(repeating: "0", count: 5 - digits.count) + digits)
+                   repair: 1800 + rng.unit() * 5400, retest: -1, plate: DaySimulation.plate(cars.count + 1))
+    }
+
+    /// `鲁G·` and `n` modulo 100,000 in five digits: a canonical plate, built from its UTF-8 bytes (11 bytes, a
+    /// small string: no allocation).
+    static func plate(_ n: Int) -> String {
+        var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0xE9, 0xB2, 0x81, 0x47, 0xC2, 0xB7, 0, 0, 0, 0, 0)  // 鲁 G ·
+        var v = n % 100_000
+        withUnsafeMutableBytes(of: &bytes) { b in
+            for i in stride(from: 10, through: 6, by: -1) {
+                b[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                v /= 10
+            }
+        }
+        return withUnsafeBytes(of: &bytes) { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: The event loop
@@ -209,7 +239,7 @@ struct DaySimulation {
             }
             advance(lane: l)
         case .parkDone:
-            send(.parked(driver: driverIDs[d], bay: "B\(d + 1)"))
+            send(.parked(driver: driverIDs[d], bay: bays[d]))
             schedule(clock + cars[drivers[d].car].back, .keyBack, e.a)
         case .keyBack:
             let c = drivers[d].car
@@ -265,9 +295,9 @@ struct DaySimulation {
                 if carOfQueue.count <= q { carOfQueue.append(contentsOf: repeatElement(0, count: q + 1 - carOfQueue.count)) }
                 carOfQueue[q] = pendingCheckIn
             case .assign(let a):
-                let d = driverIndex[a.driver]!, c = carOfQueue[a.queueNumber]
+                let d = index(of: a.driver), c = carOfQueue[a.queueNumber]
                 drivers[d].car = c
-                drivers[d].lane = laneIndex[a.lane]!
+                drivers[d].lane = index(of: a.lane)
                 drivers[d].generation += 1
                 drivers[d].busySince = clock
                 cars[c].assignments += 1
@@ -275,11 +305,11 @@ struct DaySimulation {
                 if !(cars[c].noConfirm && cars[c].assignments == 1) {
                     // A redraw is a new walk by another driver: its own time, not the first driver's again.
                     let walk = cars[c].assignments == 1
-                        ? cars[c].walk : tripRandom.logNormal(mean: p.walkToCar.meanSeconds, cv: p.walkToCar.cv)
+                        ? cars[c].walk : tripRandom.logNormal(walkToCar)
                     schedule(clock + walk, .reachedCar, Int32(d), drivers[d].generation)
                 }
             case .release(let driver, _, let reason):
-                let d = driverIndex[driver]!
+                let d = index(of: driver)
                 drivers[d].generation += 1
                 driverBusy += clock - drivers[d].busySince
                 drivers[d].busySince = -1
@@ -299,6 +329,21 @@ struct DaySimulation {
         }
     }
 
+    /// The simulation's index of a roster driver: a short scan of short ids, the dictionary for big rosters.
+    func index(of driver: DriverID) -> Int {
+        if driverIDs.count <= 16 {
+            for i in driverIDs.indices where driverIDs[i] == driver { return i }
+        }
+        return driverIndex[driver]!
+    }
+
+    func index(of lane: LaneID) -> Int {
+        if laneIDs.count <= 16 {
+            for i in laneIDs.indices where laneIDs[i] == lane { return i }
+        }
+        return laneIndex[lane]!
+    }
+
     mutating func record(_ actions: [DispatchAction]) {
         guard collectJournal else { return }
         for a in actions { if case .journal(let e) = a { journal.append(e) } }
@@ -310,14 +355,18 @@ struct DaySimulation {
 
     mutating func schedule(_ time: Double, _ kind: Event.Kind, _ a: Int32, _ b: Int32 = 0) {
         seq += 1
-        heap.append(Event(time: UInt64(max(0, time) * 1e9), seq: seq, kind: kind, a: a, b: b))
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if earlier(heap[i], heap[parent]) {
-                heap.swapAt(i, parent)
+        let e = Event(time: UInt64(max(0, time) * 1e9), seq: seq, kind: kind, a: a, b: b)
+        heap.append(e)
+        heap.withUnsafeMutableBufferPointer { h in
+            // Sift up with a hole: move parents down, write the new event once.
+            var i = h.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard DaySimulation.earlier(e, h[parent]) else { break }
+                h[i] = h[parent]
                 i = parent
-            } else { break }
+            }
+            h[i] = e
         }
     }
 
@@ -326,20 +375,23 @@ struct DaySimulation {
         let top = heap[0]
         let last = heap.removeLast()
         if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count && earlier(heap[l], heap[m]) { m = l }
-                if r < heap.count && earlier(heap[r], heap[m]) { m = r }
-                if m == i { break }
-                heap.swapAt(i, m)
-                i = m
+            heap.withUnsafeMutableBufferPointer { h in
+                // Sift the last event down from the root with a hole: children move up, it is written once.
+                let n = h.count
+                var i = 0
+                while true {
+                    var c = 2 * i + 1
+                    if c >= n { break }
+                    if c + 1 < n && DaySimulation.earlier(h[c + 1], h[c]) { c += 1 }
+                    guard DaySimulation.earlier(h[c], last) else { break }
+                    h[i] = h[c]
+                    i = c
+                }
+                h[i] = last
             }
         }
         return top
     }
 
-    func earlier(_ x: Event, _ y: Event) -> Bool { x.time != y.time ? x.time < y.time : x.seq < y.seq }
+    static func earlier(_ x: Event, _ y: Event) -> Bool { x.time != y.time ? x.time < y.time : x.seq < y.seq }
 }

@@ -44,8 +44,23 @@ public struct SimulationRandom: RandomNumberGenerator, Sendable {
 
     /// Log-normal with the given mean and coefficient of variation: service times are right-skewed (a re-try
     /// of a brake test, an engine slow to reach ASM speed) and never negative.
-    public mutating func logNormal(mean: Double, cv: Double) -> Double {
-        let sigma2 = log1p(cv * cv)
-        return exp(log(mean) - sigma2 / 2 + sigma2.squareRoot() * normal())
+    public mutating func logNormal(mean: Double, cv: Double) -> Double { logNormal(LogNormal(mean: mean, cv: cv)) }
+
+    /// Log-normal with parameters worked out once (the same numbers as ``logNormal(mean:cv:)``, without its two
+    /// logarithms per sample).
+    public mutating func logNormal(_ d: LogNormal) -> Double { exp(d.location + d.scale * normal()) }
+
+    /// A log-normal distribution given by its mean and coefficient of variation.
+    public struct LogNormal: Sendable {
+        /// μ = ln(mean) − σ²/2.
+        public let location: Double
+        /// σ = √ln(1 + cv²).
+        public let scale: Double
+
+        public init(mean: Double, cv: Double) {
+            let sigma2 = log1p(cv * cv)
+            location = log(mean) - sigma2 / 2
+            scale = sigma2.squareRoot()
+        }
     }
 }
