@@ -21,7 +21,7 @@ public enum StationLinks {
     public static func configurations(
         for profile: LaneProfile, ports: [RigID: Int] = [:], only: Set<RigID>? = nil
     ) throws(StationLinksError) -> [LinkConfiguration] {
-        var groups: [(key: String, transport: ModbusTransport, rigs: [LaneCore.RigConfiguration])] = []
+        var groups: [(key: String, transport: ModbusTransport, rigs: [LaneCore.StationRig])] = []
         for rig in profile.rigs where only?.contains(rig.id) ?? true {
             let transport: ModbusTransport
             switch rig.transport {

@@ -20,7 +20,7 @@ public final class LiveHub: Service, Sendable {
     private let rigIndex: [RigID: Int]
 
     struct RigState: Sendable {
-        var configuration: LaneCore.RigConfiguration
+        var configuration: LaneCore.StationRig
         var lane: LaneID
         var station: StationKind
         var latest: Sample?
