@@ -1,4 +1,5 @@
 import LaneCore
+import LaneTesting
 import Modbus
 import Testing
 

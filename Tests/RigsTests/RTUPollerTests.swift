@@ -1,4 +1,5 @@
 import LaneCore
+import LaneTesting
 import Logging
 import Modbus
 import Rigs

@@ -1,17 +1,19 @@
 import Foundation
 
 /// Two connected pseudo-terminals made by `socat -d -d pty,raw,echo=0 pty,raw,echo=0`: a serial line in a box.
-final class SerialPair {
-    let first: String
-    let second: String
+public final class SerialPair {
+    /// Path of one end (`/dev/pts/N`).
+    public let first: String
+    /// Path of the other end.
+    public let second: String
     private let process: Process
 
     /// Nil when socat is not installed (the caller skips with that reason).
-    static var socatPath: String? {
+    public static var socatPath: String? {
         ["/usr/bin/socat", "/usr/local/bin/socat", "/bin/socat"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    init() throws {
+    public init() throws {
         guard let socat = Self.socatPath else { throw SerialPairError(reason: "socat is not installed") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: socat)
@@ -42,7 +44,7 @@ final class SerialPair {
     }
 
     /// Stops socat (both pseudo-terminals disappear). Call it in a `defer`, so the pair lives as long as the test.
-    func close() {
+    public func close() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
     }
@@ -50,7 +52,8 @@ final class SerialPair {
     deinit { close() }
 }
 
-struct SerialPairError: Error, CustomStringConvertible {
-    var reason: String
-    var description: String { reason }
+/// Why a serial pair could not be made.
+public struct SerialPairError: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
 }
