@@ -88,15 +88,37 @@ struct EndToEndTests {
         return Outcome(events: collected, slipSample: slipSample, stopWrite: stop)
     }
 
+    /// Runs the axle until a run's samples pass the data-quality gate (at most `attempts` runs).
+    ///
+    /// On a loaded test machine the poll thread can run late; the gate then rightly judges the items
+    /// `incomplete`. Every gated run is checked for exactly that (never a pass or fail on late data), and
+    /// the verdict under test comes from the first clean run.
+    static func runAxleUntilClean(_ scenario: VehicleScenario, attempts: Int = 5) async throws -> Outcome {
+        var last: Outcome?
+        for _ in 0..<attempts {
+            let outcome = try await runAxle(scenario)
+            var gated = false
+            for case .verdict(let v) in outcome.events where v.qualityReason != nil {
+                gated = true
+                #expect(v.item.verdict == .incomplete, "\(v.item.id) judged on samples the quality gate refused")
+                print("quality gate (run repeated):", v.item.id, v.qualityReason!.en)
+            }
+            if !gated { return outcome }
+            last = outcome
+        }
+        Issue.record("every one of \(attempts) runs was refused by the data-quality gate (machine too loaded)")
+        return try #require(last)
+    }
+
     static func verdicts(_ outcome: Outcome) -> [String: ItemVerdict] {
         var result: [String: ItemVerdict] = [:]
         for case .verdict(let v) in outcome.events { result[v.item.id] = v.item.verdict }
         return result
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func soundFrontAxleOverLoopbackPassesAndTheSlipStopReachesTheRig() async throws {
-        let outcome = try await Self.runAxle(.soundCar)
+        let outcome = try await Self.runAxleUntilClean(.soundCar)
         let verdicts = Self.verdicts(outcome)
         for case .verdict(let v) in outcome.events where v.qualityReason != nil { print("quality gate:", v.item.id, v.qualityReason!.en) }
         for case .aborted(let a) in outcome.events { print("aborted:", a.step, a.reason.en) }
@@ -108,9 +130,9 @@ struct EndToEndTests {
         print("slip sample → stop-rollers write at the rig: \(Double(stop - slip) / 1e6) ms (poll period 10 ms)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func pullingFrontAxleOverLoopbackFailsTheImbalance() async throws {
-        let outcome = try await Self.runAxle(.pullingFrontAxle)
+        let outcome = try await Self.runAxleUntilClean(.pullingFrontAxle)
         #expect(Self.verdicts(outcome)["brake.axle1.imbalance"] == .fail)
     }
 }
