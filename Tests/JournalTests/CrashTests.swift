@@ -31,10 +31,34 @@ struct CrashTests {
         return found
     }
 
-    /// Lines the child printed, collected on a background handler.
-    final class Output: @unchecked Sendable {  // safe: `data` only under `lock`
+    /// Lines the child printed, collected by a plain reader thread. (Not `FileHandle.readabilityHandler`:
+    /// clearing it while the dispatch source still fires crashes libdispatch's event loop on Linux, seen in CI.)
+    final class Output: @unchecked Sendable {  // safe: `data` and `ended` only under `lock`
         private let lock = NSLock()
         private var data = Data()
+        private var ended = false
+
+        /// Reads `handle` on its own thread until end of file.
+        func drain(_ handle: FileHandle) {
+            let thread = Thread { [self] in
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    append(chunk)
+                }
+                lock.lock()
+                ended = true
+                lock.unlock()
+            }
+            thread.start()
+        }
+
+        /// True once the writer's end closed (the child died) and everything was read.
+        var finished: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return ended
+        }
         func append(_ d: Data) {
             lock.lock()
             data.append(d)
@@ -65,8 +89,9 @@ struct CrashTests {
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
             let output = Output()
-            pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
             try process.run()
+            try? pipe.fileHandleForWriting.close()  // the child holds its own copy; EOF comes when it dies
+            output.drain(pipe.fileHandleForReading)
             let opened = Date()
             while !output.text.contains("OPEN") {
                 #expect(Date().timeIntervalSince(opened) < 60, "child never opened the journal")
@@ -76,9 +101,8 @@ struct CrashTests {
             usleep(UInt32.random(in: 20_000...900_000, using: &random))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            pipe.fileHandleForReading.readabilityHandler = nil
-            let rest = pipe.fileHandleForReading.readDataToEndOfFile()
-            output.append(rest)
+            let drained = Date()
+            while !output.finished && Date().timeIntervalSince(drained) < 30 { usleep(2_000) }
             #expect(process.terminationReason == .uncaughtSignal, "round \(round): child exited on its own: \(output.text.suffix(300))")
             var roundAcks = 0
             for line in output.text.split(separator: "\n") {
