@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Journal
+import LaneCore
 import Valet
 
 /// `lanectl dispatch …`: the auditable driver draw.
