@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
     ],
     targets: [
         // libmodbus, as Debian packages it. Nothing else goes here.
@@ -76,11 +77,23 @@ let package = Package(
             ],
             path: "Firmware/rigsim"
         ),
+        // The live station: dispatcher, lanes running the procedures, journal (no HTTP).
+        .target(
+            name: "StationControl",
+            dependencies: [
+                "LaneCore", "InspectionRules", "Procedures", "Valet", "Journal", "Rigs", "RigFirmware",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "StationServer",
             dependencies: [
-                "LaneCore", "Rigs", "Profiles", "Modbus", "RigFirmware",
+                "LaneCore", "Rigs", "Profiles", "Modbus", "RigFirmware", "StationControl", "Journal", "Valet",
+                "InspectionRules", "Procedures",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,7 +106,7 @@ let package = Package(
             name: "lanectl",
             dependencies: [
                 "LaneCore", "Modbus", "CBaseline", "InspectionRules", "Profiles", "Rigs", "Procedures",
-                "Valet", "Journal", "RigFirmware", "StationServer",
+                "Valet", "Journal", "RigFirmware", "StationServer", "StationControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

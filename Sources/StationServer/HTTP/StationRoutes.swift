@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// WebSocket feed. See docs/api.md.
 public enum StationRoutes {
     /// The request context of every route (WebSocket-capable, so `/live` shares the router).
-    public typealias Context = BasicWebSocketRequestContext
+    public typealias Context = StationRequestContext
 
     /// The routes and the middleware that turns every error into a JSON body.
     public static func router(hub: LiveHub, assets: ConsoleAssets = .bundled) -> Router<Context> {

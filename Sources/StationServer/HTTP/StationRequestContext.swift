@@ -1,0 +1,64 @@
+public import Hummingbird
+public import HummingbirdAuth
+public import HummingbirdWebSocket
+public import LaneCore
+
+/// Who is signed in: a station account and its role.
+public struct StationUser: Hashable, Sendable, Codable {
+    /// The four roles. A route names the roles it admits (``StationRequestContext/require(_:)``).
+    public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Lane operator at the control-station console.
+        case `operator`
+        /// Valet driver on a handheld: sees and acts on their own assignment only.
+        case driver
+        /// Reviews and signs inspection reports, orders re-tests.
+        case inspector
+        /// Manages accounts; may do what an operator does.
+        case admin
+    }
+
+    /// Login name, unique (`op1`, `D01`, `insp1`).
+    public var id: String
+    /// Display name.
+    public var name: String
+    public var role: Role
+    /// For a driver account: the driver id of the profile's roster (dispatch uses it).
+    public var driver: DriverID?
+
+    public init(id: String, name: String, role: Role, driver: DriverID? = nil) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.driver = driver
+    }
+}
+
+/// The request context of every route: WebSocket-capable (so `/live` shares the router) and carrying the
+/// signed-in ``StationUser`` once the session middleware has found one.
+public struct StationRequestContext: AuthRequestContext, WebSocketRequestContext, RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+    /// The signed-in user, nil before authentication.
+    public var identity: StationUser?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        identity = nil
+    }
+
+    /// The signed-in user if their role is one of `roles`; otherwise 401 (nobody signed in) or 403 (wrong
+    /// role), with a reason in both languages.
+    @discardableResult
+    public func require(_ roles: StationUser.Role...) throws -> StationUser {
+        guard let user = identity else {
+            throw HTTPError(.unauthorized, message: "sign in first (POST /api/login) / 请先登录")
+        }
+        guard roles.isEmpty || roles.contains(user.role) else {
+            throw HTTPError(
+                .forbidden,
+                message: "\(user.id) is \(user.role.rawValue); this needs \(roles.map(\.rawValue).joined(separator: " or ")) / 无此权限")
+        }
+        return user
+    }
+}
