@@ -94,7 +94,9 @@ public final class RigServer: Sendable {
     }
 
     /// Starts serving on the server's own thread.
-    public func start() { server.start() }
+    /// - Parameter realTimePriority: Run that thread under `SCHED_FIFO` at this priority (1–99) when the
+    ///   process may (root or `CAP_SYS_NICE`); otherwise normal scheduling.
+    public func start(realTimePriority: Int? = nil) { server.start(realTimePriority: realTimePriority) }
 
     /// Stops serving and closes every connection.
     public func stop() { server.stop() }

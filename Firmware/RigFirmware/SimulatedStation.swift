@@ -66,7 +66,9 @@ public final class SimulatedStation: Sendable {
     /// The TCP port of the rig with this id.
     public func port(of id: RigID) -> Int? { entries.first { $0.configuration.id == id }?.server.port }
 
-    public func start() { servers.forEach { $0.start() } }
+    /// Starts every rig's server thread; with `realTimePriority`, under `SCHED_FIFO` where the process may (a
+    /// simulated rig that answers late makes the station's 100 Hz samples late too).
+    public func start(realTimePriority: Int? = nil) { servers.forEach { $0.start(realTimePriority: realTimePriority) } }
     public func stop() { servers.forEach { $0.stop() } }
 
     /// Serves until the task is cancelled.

@@ -19,15 +19,17 @@ public final class InProcessRig: Sendable {
     /// - Parameters:
     ///   - kind: `brake`, `headlamp`, `exhaust`, or a register map file path.
     ///   - unitID: the unit id the rig answers.
+    ///   - realTimePriority: `SCHED_FIFO` priority for the server thread where the process may have it (tests
+    ///     that judge 100 Hz timing ask for it, so a loaded machine does not delay the rig's replies).
     public init(
         kind: String, scenario: VehicleScenario = .soundCar, fault: RigFault = .none, seed: UInt64 = 1, unitID: UInt8 = 1,
-        filePath: String = #filePath
+        realTimePriority: Int? = nil, filePath: String = #filePath
     ) throws {
         let path = kind.hasSuffix(".yaml") ? kind : try Repository(filePath: filePath).mapFile(kind)
         let map = try RegisterMapLoader.load(path: path)
         rig = SimulatedRig(id: RigID("test.\(map.kind.rawValue)"), map: map, scenario: scenario, fault: fault, seed: seed)
         server = try RigServer(transport: .tcp(host: "127.0.0.1", port: 0), rigs: [unitID: rig])
-        server.start()
+        server.start(realTimePriority: realTimePriority)
     }
 
     public func stop() { server.stop() }
