@@ -22,7 +22,7 @@ struct FlowTests {
             #expect(!error.zh.isEmpty && !error.en.isEmpty)
         }
         bad = Fixtures.car()
-        bad.vehicle.vin = "LSVAU2180N2183295"  // check digit no longer matches
+        bad.vehicle.vin = "LSVAU2180N2183294"  // the check digit should be X
         do {
             _ = try controller.checkIn(bad, by: "op1")
             Issue.record("a VIN with a bad check digit was accepted")

@@ -39,7 +39,7 @@ enum Fixtures {
 
     static func car(_ plate: String = "鲁G·12345", scenario: String? = "sound_car", diesel: Bool = false) -> CheckInRequest {
         var v = Vehicle(plate: plate)
-        v.vin = "LSVAU2180N2183294"
+        v.vin = "LSVAU218XN2183294"
         v.typeCode = "K33"
         v.category = "M1"
         v.passengerCar = true
