@@ -99,6 +99,10 @@ struct EndToEndTests {
         await consumer.value
 
         let snapshot = controller.snapshot()
+        if let run {
+            let gated = run.verdicts.filter { $0.qualityReason != nil }.count
+            print("e2e: outcome \(run.outcome ?? "-"), \(run.verdicts.count) items, \(gated) gated by data quality")
+        }
         #expect(!snapshot.queue.contains { $0.queueNumber == ticket.queueNumber },
                 "not finished: \(snapshot.lanes.map { "\($0.id) \($0.state) \(String(describing: $0.current?.state)) \(String(describing: $0.current?.prompt))" }) tasks \(drivers.acknowledged.suffix(5))")
         let last = try #require(run)
@@ -133,5 +137,11 @@ struct EndToEndTests {
         }
         #expect(items == verdicts.count)
         #expect(samples > 100)
+        // For a manual `lanectl journal verify` / `lanectl dispatch verify` of a live station's database.
+        if let keep = ProcessInfo.processInfo.environment["STATION_CONTROL_KEEP_DB"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(atPath: path, toPath: keep)
+            print("e2e: journal kept at \(keep), shift \(shift.id)")
+        }
     }
 }
