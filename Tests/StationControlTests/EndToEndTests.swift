@@ -139,6 +139,7 @@ struct EndToEndTests {
         #expect(samples > 100)
         // For a manual `lanectl journal verify` / `lanectl dispatch verify` of a live station's database.
         if let keep = ProcessInfo.processInfo.environment["STATION_CONTROL_KEEP_DB"] {
+            try journal.close()  // the copy must hold what is still in the WAL
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(atPath: path, toPath: keep)
             print("e2e: journal kept at \(keep), shift \(shift.id)")

@@ -67,13 +67,15 @@ struct LaneTests {
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM measurements WHERE inspection_id = ?", arguments: [id]) ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM curves WHERE inspection_id = ?", arguments: [id]) ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM acknowledgements") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT prompt_id) FROM acknowledgements") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignments WHERE inspection_id = ?", arguments: [id]) ?? 0)
         }
         #expect(counts.0 == verdicts.count)
         #expect(counts.1 >= 5)  // emission, two lamps, two axles, parking
         #expect(counts.2 >= 6)  // left and right curve of each brake run
         #expect(counts.3 > 5)
-        #expect(counts.4 == 1)
+        #expect(counts.3 == counts.4, "a prompt was acknowledged more than once")
+        #expect(counts.5 == 1)
     }
 
     @Test(.timeLimit(.minutes(3)))
