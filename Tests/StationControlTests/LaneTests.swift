@@ -36,6 +36,7 @@ struct LaneTests {
             return Self.finished(ticket.queueNumber)(snapshot)
         }
         #expect(done, "the vehicle did not finish: \(h.controller.snapshot().lanes[0])")
+        print("lane: \(h.handled) samples handled, mean \(Int(h.handleTime.seconds / Double(max(1, h.handled)) * 1e9)) ns per handle() (wall clock, journal on)")
         #expect(outcome == "pass", "\(verdicts.filter { $0.verdict != "pass" })")
         #expect(Set(verdicts.map(\.station)) == ["emission", "headlamp", "brake"])
         #expect(verdicts.allSatisfy { $0.verdict == "pass" || $0.verdict == "not_applicable" })
