@@ -148,6 +148,15 @@ let package = Package(
             exclude: ["Recordings"]
         ),
         .testTarget(
+            name: "StationControlTests",
+            dependencies: [
+                "StationControl", "LaneCore", "LaneTesting", "Journal", "Valet", "Procedures", "InspectionRules", "Rigs",
+                "RigFirmware", "Profiles", "Modbus",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "StationServerTests",
             dependencies: [
                 "StationServer", "LaneCore", "Rigs", "Profiles", "RigFirmware", "Modbus", "LaneTesting", "Journal",
