@@ -6,6 +6,7 @@ public import Logging
 import NIOCore
 import Rigs
 import ServiceLifecycle
+public import StationControl
 
 /// The station's HTTP surface: the console page and its files, the JSON API, `/metrics` and the `/live`
 /// WebSocket feed. See docs/api.md.
@@ -16,7 +17,9 @@ public enum StationRoutes {
     /// The routes and their middleware: every error becomes a JSON body, then the session cookie is read and
     /// the signed-in user found (``StationAuth``). Pages send a visitor who is not signed in (or has the wrong
     /// role) to `/login`; API routes answer 401 or 403.
-    public static func router(hub: LiveHub, auth: StationAuth, assets: ConsoleAssets = .bundled) -> Router<Context> {
+    public static func router(
+        hub: LiveHub, auth: StationAuth, controller: StationController? = nil, assets: ConsoleAssets = .bundled
+    ) -> Router<Context> {
         let router = Router(context: Context.self)
         router.middlewares.add(JSONErrorMiddleware())
         router.middlewares.add(auth.sessionMiddleware())
@@ -30,6 +33,7 @@ public enum StationRoutes {
         router.get("/assets/:file") { _, context in try assets.response(for: try context.parameters.require("file")) }
         router.get("/console", use: StationAuth.page("console.html", for: [.operator, .admin], assets: assets))
         router.get("/handheld", use: StationAuth.page("handheld.html", for: [.driver], assets: assets))
+        if let controller { HandheldRoutes.add(to: router, controller: controller, auth: auth) }
         router.get("/console/:file") { _, context in
             let file = try context.parameters.require("file")
             return try assets.response(for: file)
@@ -88,10 +92,10 @@ public enum StationRoutes {
     /// The server as a `Service`: listens on `host:port` (0: the system picks) and calls `onRunning` with the
     /// bound port once it accepts connections.
     public static func application(
-        hub: LiveHub, auth: StationAuth, host: String, port: Int, assets: ConsoleAssets = .bundled, logger: Logger,
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        hub: LiveHub, auth: StationAuth, controller: StationController? = nil, host: String, port: Int,
+        assets: ConsoleAssets = .bundled, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = router(hub: hub, auth: auth, assets: assets)
+        let router = router(hub: hub, auth: auth, controller: controller, assets: assets)
         var app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "LaneControl"),
@@ -117,6 +121,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as StationError {
+            return StationRoutes.stationErrorResponse(error)
         } catch {
             let status: HTTPResponse.Status
             var reason: String
@@ -140,6 +146,33 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension StationRoutes {
+    /// A controller's refusal: `not_found` 404, `forbidden` 403, `conflict` 409, `invalid` 422, with its code,
+    /// field and both languages: `{"error": {"status", "reason", "code", "field", "zh", "en"}}`.
+    static func stationErrorResponse(_ error: StationError) -> Response {
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .notFound: .notFound
+            case .forbidden: .forbidden
+            case .conflict: .conflict
+            case .invalid: .unprocessableContent
+            }
+        struct Body: Encodable {
+            struct Inner: Encodable {
+                var status: Int
+                var reason: String
+                var code: String
+                var field: String?
+                var zh: String
+                var en: String
+            }
+            var error: Inner
+        }
+        let body = Body(error: .init(status: status.code, reason: "\(error.en) / \(error.zh)", code: error.code, field: error.field, zh: error.zh, en: error.en))
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: LiveJSON.encode(body))))
+    }
+
     /// `{"error": {"status": …, "reason": …}}` with `status` and any extra headers (`Retry-After`).
     static func errorResponse(_ status: HTTPResponse.Status, _ reason: String, headers: HTTPFields = [:]) -> Response {
         var fields = headers
