@@ -160,6 +160,7 @@ let package = Package(
             name: "StationServerTests",
             dependencies: [
                 "StationServer", "LaneCore", "Rigs", "Profiles", "RigFirmware", "Modbus", "LaneTesting", "Journal",
+                "StationControl", "Valet",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
