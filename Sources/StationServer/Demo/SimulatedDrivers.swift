@@ -76,13 +76,16 @@ public struct SimulatedDrivers: Service {
         var random = SplitMix(state: seed)
         var current: String?
         var due = ContinuousClock.now
+        // Prompts this driver already acknowledged: a station's prompt stays on the handheld until the rig is
+        // done, and a person does not press twice.
+        var done: [String] = []
         var failures = 0
         while !Task.isCancelled {
             do {
                 if !client.signedIn { try await client.signIn(login.user.id, login.password) }
                 let body: TaskBody = try await client.get("/api/handheld/task")
                 failures = 0
-                guard let task = body.task, task.expectsAcknowledgement else {
+                guard let task = body.task, task.expectsAcknowledgement, !done.contains(task.promptId) else {
                     current = nil
                     try await Task.sleep(for: configuration.pollInterval)
                     continue
@@ -102,10 +105,14 @@ public struct SimulatedDrivers: Service {
                 switch status {
                 case 200:
                     tally.count(login.user.id)
+                    done.append(task.promptId)
+                    if done.count > 32 { done.removeFirst() }
                     logger.info("Simulated driver acknowledged", metadata: ["prompt.id": "\(task.promptId)", "step": "\(task.step)"])
                     current = nil
                 case 401: client.signedIn = false
-                case 409: break  // the task moved on meanwhile: read it again
+                case 409:  // the task moved on meanwhile: read it again
+                    done.append(task.promptId)
+                    if done.count > 32 { done.removeFirst() }
                 default:
                     logger.warning("Simulated driver's acknowledgement refused", metadata: ["http.status": "\(status)", "step": "\(task.step)"])
                     try await Task.sleep(for: .seconds(2))
