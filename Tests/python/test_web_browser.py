@@ -13,12 +13,13 @@ Screenshots of every page go to test-artifacts/ (git-ignored) for review.
 import http.cookiejar
 import json
 import os
+import queue
 import re
-import select
 import signal
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +42,22 @@ class Demo:
         self.base, self.logins, self.db, self.proc = base, logins, db, proc
 
 
+def follow(proc):
+    """Reads the process's output on a thread (so the pipe never fills), line by line into a queue; None at the end."""
+    lines = queue.Queue()
+    proc.output = []
+
+    def pump():
+        for line in proc.stdout:
+            proc.output.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    proc.pump = threading.Thread(target=pump, daemon=True)
+    proc.pump.start()
+    return lines
+
+
 @pytest.fixture(scope="module")
 def demo():
     """`lanectl demo --port 0 --manual-drivers all --speed 20`; parses the base URL and the printed logins."""
@@ -53,14 +70,15 @@ def demo():
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
     )
     base, logins, seen, deadline = None, {}, [], time.time() + 90
+    lines = follow(proc)
     while base is None and time.time() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 1)
-        if not ready:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
             if proc.poll() is not None:
                 break
             continue
-        line = proc.stdout.readline()
-        if not line:
+        if line is None:
             break
         seen.append(line)
         m = re.match(r"\s+login (operator|inspector|admin|driver) (\S+) (\S+)$", line.rstrip("\n"))
@@ -76,7 +94,9 @@ def demo():
     yield Demo(base, logins, db, proc)
     proc.send_signal(signal.SIGINT)
     try:
-        out, _ = proc.communicate(timeout=60)
+        proc.wait(timeout=60)
+        proc.pump.join(timeout=10)
+        out = "".join(proc.output)
     except subprocess.TimeoutExpired:
         proc.kill()
         pytest.fail("lanectl demo did not stop within 60 s of SIGINT")
@@ -268,6 +288,8 @@ def test_handheld_drives_a_vehicle_and_another_driver_is_refused(demo, browser):
             WebDriverWait(browser, 30, poll_frequency=0.1).until(
                 lambda d: d.find_element(By.ID, "ack").is_displayed() and d.find_element(By.ID, "ack").is_enabled()
                 and d.find_element(By.ID, "prompt").text in (task["text_zh"], task["text_en"]))
+            # The plate box shows only when the prompt asks for the plate.
+            assert browser.find_element(By.ID, "confirm").is_displayed() == task["confirm_plate"], task
             if task["step"] == "station" and not switched:
                 shot(browser, "handheld-station-zh")
                 browser.find_element(By.ID, "lang").click()
