@@ -147,6 +147,12 @@ struct AuthTests {
                 #expect(r.headers[.setCookie]?.contains("lanecontrol_session=") == true)
             }
             try await client.get("/api/me", cookie: second) { r in #expect(r.status == .unauthorized) }
+            // Signing in again with a session cookie replaces that session: the old id stops working.
+            let third = try await client.signIn("op1")
+            try await client.post("/api/login", json: #"{"user": "insp1", "password": "demo-password"}"#, cookie: third) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.get("/api/me", cookie: third) { r in #expect(r.status == .unauthorized) }
         }
     }
 

@@ -65,6 +65,7 @@ extension StationAuth {
             }
             switch try await self.login(account: body.user, password: body.password, from: context.clientAddress) {
             case .signedIn(let user):
+                await self.dropSession(of: request)
                 let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
                 context.sessions.createSession(
                     StationSession(account: user.id, signedInAt: now), expiresIn: self.configuration.sessionLifetime)
