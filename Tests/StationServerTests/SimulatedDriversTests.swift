@@ -39,8 +39,8 @@ struct SimulatedDriversTests {
             let drivers = SimulatedDrivers(server: server, logins: logins, configuration: configuration, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await drivers.run() }
-                // With no rigs, the vehicle stops at its first station: the driver has confirmed the plate,
-                // driven to the lane and entered it, each through POST /api/handheld/ack.
+                // With no rigs, the vehicle stops at its first station: the driver has confirmed the plate and
+                // driven to the lane (and entered it when the lane called), each through POST /api/handheld/ack.
                 let clock = ContinuousClock()
                 let deadline = clock.now + .seconds(60)
                 while clock.now < deadline {
@@ -60,7 +60,8 @@ struct SimulatedDriversTests {
             // Only the drawn driver acted; everyone else had nothing to acknowledge.
             let tally = drivers.tally.acknowledged
             #expect(Set(tally.keys) == [driver])
-            #expect((tally[driver] ?? 0) >= 3)
+            let steps = drivers.tally.acknowledgedSteps[driver] ?? []
+            #expect(Array(steps.prefix(2)) == ["collect_key", "drive_to_lane"], "\(steps)")
         }
     }
 }

@@ -104,7 +104,7 @@ public struct SimulatedDrivers: Service {
                 let status = try await client.post("/api/handheld/ack", ack)
                 switch status {
                 case 200:
-                    tally.count(login.user.id)
+                    tally.count(login.user.id, step: task.step)
                     done.append(task.promptId)
                     if done.count > 32 { done.removeFirst() }
                     logger.info("Simulated driver acknowledged", metadata: ["prompt.id": "\(task.promptId)", "step": "\(task.step)"])
@@ -138,11 +138,13 @@ public struct SimulatedDrivers: Service {
 
 /// Acknowledgements the server accepted, per driver account.
 public final class DriverTally: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+    private let steps = Mutex<[String: [String]]>([:])
     public init() {}
-    func count(_ driver: String) { counts.withLock { $0[driver, default: 0] += 1 } }
+    func count(_ driver: String, step: String) { steps.withLock { $0[driver, default: []].append(step) } }
     /// Accepted acknowledgements per driver account.
-    public var acknowledged: [String: Int] { counts.withLock { $0 } }
+    public var acknowledged: [String: Int] { steps.withLock { $0.mapValues(\.count) } }
+    /// The steps each driver account acknowledged, in order.
+    public var acknowledgedSteps: [String: [String]] { steps.withLock { $0 } }
 }
 
 /// The server's base URL, known once it listens (port 0 picks one).
