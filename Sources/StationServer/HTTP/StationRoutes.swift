@@ -14,7 +14,7 @@ public enum StationRoutes {
     public typealias Context = StationRequestContext
 
     /// The routes and the middleware that turns every error into a JSON body.
-    public static func router(hub: LiveHub, assets: ConsoleAssets = .bundled) -> Router<Context> {
+    public static func router(hub: LiveHub, console: ConsoleRoutes? = nil, assets: ConsoleAssets = .bundled) -> Router<Context> {
         let router = Router(context: Context.self)
         router.middlewares.add(JSONErrorMiddleware())
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/console"]) }
@@ -30,6 +30,7 @@ public enum StationRoutes {
             }
             return try assets.response(for: "display.html")
         }
+        console?.add(to: router, hub: hub)
         router.get("/api/profile") { _, _ in json(ProfileView(hub.profile)) }
         router.get("/api/rigs") { _, _ in json(RigsView(hub: hub)) }
         router.get("/api/rigs/:rig") { _, context in
@@ -43,14 +44,14 @@ public enum StationRoutes {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: PrometheusText.render(hub: hub))))
+                body: .init(byteBuffer: ByteBuffer(string: PrometheusText.render(hub: hub, station: console?.feed))))
         }
         router.ws("/live") { inbound, outbound, _ in
             hub.clientConnected()
             defer { hub.clientDisconnected() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    var feed = LiveFeed(hub: hub)
+                    var feed = LiveFeed(hub: hub, station: console?.feed)
                     try await outbound.write(.text(feed.hello()))
                     while !Task.isCancelled {
                         for message in feed.nextMessages() { try await outbound.write(.text(message)) }
@@ -68,10 +69,10 @@ public enum StationRoutes {
     /// The server as a `Service`: listens on `host:port` (0: the system picks) and calls `onRunning` with the
     /// bound port once it accepts connections.
     public static func application(
-        hub: LiveHub, host: String, port: Int, assets: ConsoleAssets = .bundled, logger: Logger,
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        hub: LiveHub, console: ConsoleRoutes? = nil, host: String, port: Int, assets: ConsoleAssets = .bundled,
+        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = router(hub: hub, assets: assets)
+        let router = router(hub: hub, console: console, assets: assets)
         return Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "LaneControl"),
@@ -94,6 +95,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as APIError {
+            return error.response()
         } catch {
             let status: HTTPResponse.Status
             var reason: String

@@ -14,11 +14,20 @@ struct LiveFeed {
     static let healthEvery = 20
 
     let hub: LiveHub
+    /// The station's lanes, queue, drivers and events (nil: a server without a controller sends rigs only).
+    let station: StationFeed?
     private var sentSequence: [RigID: UInt64] = [:]
     private var traceCursor: [RigID: UInt64] = [:]
     private var frames = 0
+    private var stationVersion: UInt64 = 0
+    private var eventCursor: UInt64
 
-    init(hub: LiveHub) { self.hub = hub }
+    init(hub: LiveHub, station: StationFeed? = nil) {
+        self.hub = hub
+        self.station = station
+        // A new client gets the current view, not the event history.
+        eventCursor = station?.eventCursor ?? 0
+    }
 
     /// The first message: the profile.
     func hello() -> String {
@@ -28,6 +37,16 @@ struct LiveFeed {
     /// The messages due this frame (none when nothing changed and no health is due).
     mutating func nextMessages() -> [String] {
         var messages: [String] = []
+        if let station {
+            let (version, message, _) = station.current()
+            if version != stationVersion, let message {
+                stationVersion = version
+                messages.append(message)
+            }
+            let (events, cursor) = station.eventsMessage(after: eventCursor)
+            eventCursor = cursor
+            if let events { messages.append(events) }
+        }
         let snapshots = hub.rigSnapshots()
         var samples: [LiveMessage.RigSample] = []
         for snapshot in snapshots {

@@ -15,6 +15,7 @@ Object.assign(I18N.zh, {
   gasoline: "汽油", diesel: "柴油", lpg: "液化石油气", cng: "天然气", electric: "纯电", hybrid_gasoline: "油电混合（汽油）",
   hybrid_diesel: "油电混合（柴油）", in_use: "在用车", new_registration: "注册登记", unknown: "未知", ticket: "排队号",
   confirmClose: "确定结班？结班后公开种子。", inspectionsPerHour: "每小时检测", actionFailed: "操作失败",
+  draws: "抽签次数", task: "任务", attempt: "第几次", calledPlate: "已叫号", abortedStep: "中止步骤", finishedCount: "已完成检测", aborted: "已中止",
 });
 Object.assign(I18N.en, {
   shift: "Shift", shiftNone: "No shift open", shiftOpen: "Open shift", shiftClose: "Close shift", seedHash: "Seed hash",
@@ -29,20 +30,37 @@ Object.assign(I18N.en, {
   gasoline: "gasoline", diesel: "diesel", lpg: "LPG", cng: "CNG", electric: "electric", hybrid_gasoline: "hybrid (gasoline)",
   hybrid_diesel: "hybrid (diesel)", in_use: "in use", new_registration: "new registration", unknown: "unknown",
   ticket: "Ticket", confirmClose: "Close the shift? Its seed is then revealed.", inspectionsPerHour: "inspections/h",
-  actionFailed: "Action failed",
+  actionFailed: "Action failed", draws: "draws", task: "Task", attempt: "attempt", calledPlate: "Called", abortedStep: "Aborted step",
+  finishedCount: "Inspections done", aborted: "aborted",
 });
 
 const station = { view: null, events: [], received: null };
 
-function tr(obj, base) {
-  // A bilingual text from the server: {text_zh, text_en} or {zh, en}.
+// Words for the controller's states (lanes, runs, tickets, drivers).
+const STATES = {
+  idle: ["空闲", "idle"], called: ["已叫号", "called"], busy: ["检测中", "busy"], testing: ["检测中", "testing"],
+  awaiting_repeat: ["等待重测", "awaiting repeat"], station_done: ["工位完成", "station done"], leaving: ["驶离中", "leaving"],
+  finished: ["已完成", "finished"], waiting: ["等待分配", "waiting"], assigned: ["已分配", "assigned"],
+  picked_up: ["已取车", "picked up"], at_lane_entry: ["线前等候", "at lane entry"], in_lane: ["在线检测", "in lane"],
+  exited_lane: ["已出线", "exited lane"], parked: ["已停车", "parked"], done: ["完成", "done"], withdrawn: ["已撤回", "withdrawn"],
+  free: ["空闲", "free"], unresponsive: ["无响应", "unresponsive"], on_break: ["休息", "on break"],
+  signed_out: ["已签退", "signed out"], off_shift: ["未当班", "off shift"], open: ["当班", "open"], closed: ["已结班", "closed"],
+  aborted: ["已中止", "aborted"],
+};
+
+function stateText(code) {
+  const w = STATES[code];
+  return w ? (state.lang === "zh" ? w[0] : w[1]) : (code || "");
+}
+
+function tr(obj) {
+  // A bilingual text from the server: {zh, en}.
   if (!obj) return "";
-  const zh = obj[(base || "text") + "_zh"] ?? obj.zh, en = obj[(base || "text") + "_en"] ?? obj.en;
-  return state.lang === "zh" ? (zh || en || "") : (en || zh || "");
+  return state.lang === "zh" ? (obj.zh || obj.en || "") : (obj.en || obj.zh || "");
 }
 
 function verdictBadge(v) {
-  const cls = v === "pass" ? "good" : v === "fail" ? "stale" : "out_of_range";
+  const cls = v === "pass" ? "good" : v === "fail" || v === "aborted" ? "stale" : "out_of_range";
   return el("span", { class: "badge " + cls }, t(v === "not_applicable" ? "notApplicable" : v));
 }
 
@@ -52,6 +70,10 @@ function waited(seconds) {
   return m > 0 ? `${m}:${String(s).padStart(2, "0")}` : `${s} ${t("seconds")}`;
 }
 
+function clockOf(ms) {
+  return ms ? new Date(ms).toLocaleTimeString(state.lang === "zh" ? "zh-CN" : "en-GB") : "";
+}
+
 function onStation(msg) {
   station.view = msg.station;
   station.received = performance.now();
@@ -59,17 +81,9 @@ function onStation(msg) {
 }
 
 function onEvents(msg) {
-  for (const e of msg.events || []) {
-    station.events.unshift(e);
-    if (e.kind === "verdict") flashVerdict(e);
-  }
-  station.events.length = Math.min(station.events.length, 60);
+  for (const e of msg.events || []) station.events.unshift(e);
+  station.events.length = Math.min(station.events.length, 80);
   renderEvents();
-}
-
-function flashVerdict(e) {
-  const box = document.querySelector(`[data-lane-status="${CSS.escape(e.lane || "")}"]`);
-  if (box) box.dataset.lastVerdict = `${e.item}:${e.verdict}`;
 }
 
 function renderStation() {
@@ -81,30 +95,32 @@ function renderStation() {
   renderDrivers(v.drivers || []);
   renderAlarms(v.alarms || []);
   renderEvents();
+  const done = (v.lanes || []).reduce((n, l) => n + (l.finished_count || 0), 0);
   const rate = document.getElementById("per-hour");
-  if (rate) rate.textContent = v.inspections_per_hour != null ? `${v.inspections_per_hour.toFixed(1)} ${t("inspectionsPerHour")}` : "";
+  if (rate) rate.textContent = `${t("finishedCount")} ${done}`;
 }
 
 function renderShift(shift) {
   const box = document.getElementById("shift");
   if (!box) return;
   box.replaceChildren();
-  const open = shift && shift.open;
+  const open = shift && shift.state === "open";
   box.append(el("strong", {}, t("shift") + ": "));
   if (!shift) {
     box.append(el("span", { "data-shift-state": "none" }, t("shiftNone")));
   } else {
-    box.append(el("span", { "data-shift-state": open ? "open" : "closed" }, shift.id + (open ? "" : " ✓")));
-    if (shift.seed_hash) box.append(" · " + t("seedHash") + " ", el("code", { "data-seed-hash": "" }, shift.seed_hash));
+    box.append(el("span", { "data-shift-state": shift.state }, `${shift.id} (${stateText(shift.state)})`));
+    box.append(" · " + t("seedHash") + " ", el("code", { "data-seed-hash": "" }, shift.seed_commitment || ""));
     if (shift.seed) box.append(" · " + t("seed") + " ", el("code", { "data-seed": "" }, shift.seed));
-    if (shift.opened_by) box.append(el("span", { class: "muted" }, ` · ${t("openedBy")} ${shift.opened_by}`));
+    box.append(el("span", { class: "muted" },
+      ` · ${t("openedBy")} ${shift.opened_by || ""}` + (shift.draws != null ? ` · ${t("draws")} ${shift.draws}` : "")));
   }
   const button = el("button", { type: "button", id: open ? "shift-close" : "shift-open" }, t(open ? "shiftClose" : "shiftOpen"));
   button.addEventListener("click", () => {
     if (open && !confirm(t("confirmClose"))) return;
     act(open ? "/api/shift/close" : "/api/shift/open", {}, box);
   });
-  box.append(" ", button, el("span", { class: "error", "data-error": "shift" }));
+  box.append(" ", button, " ", el("span", { class: "error", "data-error": "shift" }));
 }
 
 function renderLanes(lanes) {
@@ -113,61 +129,80 @@ function renderLanes(lanes) {
     if (!box) continue;
     const keep = box.querySelector("input[name=reason]");
     const reasonValue = keep ? keep.value : "";
+    const hadFocus = keep && document.activeElement === keep;
+    const errorText = (box.querySelector(".error") || {}).textContent || "";
     box.replaceChildren();
+    const run = lane.current;
     box.dataset.state = lane.state || "";
-    const vehicle = lane.vehicle;
     const line = el("div", { class: "lane-line" },
       el("span", { class: "muted" }, t("vehicle") + " "),
-      el("strong", { class: "plate", "data-plate": lane.id }, vehicle ? vehicle.plate : t("idle")),
-      vehicle && vehicle.queue_number != null ? el("span", { class: "muted" }, ` #${vehicle.queue_number}`) : "",
-      lane.driver ? el("span", {}, ` · ${t("driver")} ${lane.driver}`) : "",
-      lane.state ? el("span", { class: "badge", "data-lane-state": lane.state }, tr(lane, "state") || lane.state) : "");
+      el("strong", { class: "plate", "data-plate": lane.id }, run ? run.plate : "–"),
+      run ? el("span", { class: "muted" }, ` #${run.queue_number}` + (run.attempt > 1 ? ` (${t("attempt")} ${run.attempt})` : "")) : "",
+      run && run.driver ? el("span", {}, ` · ${t("driver")} ${run.driver}`) : "",
+      " ", el("span", { class: "badge", "data-lane-state": lane.state }, stateText(run ? run.state : lane.state)));
     box.append(line);
-    if (lane.step) {
+    if (lane.called_plate) {
+      box.append(el("div", { class: "called", "data-called": lane.id }, `${t("calledPlate")} `, el("strong", {}, lane.called_plate)));
+    }
+    if (run) {
+      const where = run.station ? `${t(run.station)} · ` : "";
       box.append(el("div", { class: "step", "data-step": lane.id }, el("span", { class: "muted" }, t("step") + " "),
-        tr(lane.step) || lane.step.id || ""));
-    }
-    const list = el("ul", { class: "verdicts", "data-verdicts": lane.id });
-    for (const item of lane.verdicts || []) {
-      const value = item.value != null ? `${fmt(item.value)} ${item.unit || ""}` : "";
-      const limit = item.limit ? ` (${item.limit})` : "";
-      list.append(el("li", { "data-item": item.item, "data-verdict": item.verdict }, verdictBadge(item.verdict), " ",
-        el("span", {}, tr(item, "name") || item.item), " ", el("span", { class: "muted" }, value + limit)));
-    }
-    box.append(list);
-    if (lane.result) {
-      box.append(el("div", { class: "result" }, t("result") + " ", verdictBadge(lane.result)));
+        where + (tr(run.prompt) || "")));
+      if (run.abort_reason) {
+        box.append(el("div", { class: "error" }, `${t("abortedStep")} ${run.aborted_step || ""}: ${tr(run.abort_reason)}`));
+      }
+      const list = el("ul", { class: "verdicts", "data-verdicts": lane.id });
+      for (const item of run.verdicts || []) {
+        const value = item.value != null ? `${fmt(item.value)} ${item.unit || ""}` : "";
+        const limit = item.limit ? ` (${item.limit})` : "";
+        list.append(el("li", { "data-item": item.item, "data-verdict": item.verdict, title: tr(item) },
+          verdictBadge(item.verdict), " ", el("span", {}, item.item), " ", el("span", { class: "muted" }, value + limit)));
+      }
+      box.append(list);
+      if (run.outcome) box.append(el("div", { class: "result", "data-outcome": run.outcome }, t("result") + " ", verdictBadge(run.outcome)));
     }
     const reason = el("input", { name: "reason", placeholder: t("reason"), value: reasonValue, size: 18 });
     const call = el("button", { type: "button", "data-action": "call-next" }, t("callNext"));
     const abort = el("button", { type: "button", "data-action": "abort" }, t("abort"));
     const repeat = el("button", { type: "button", "data-action": "repeat" }, t("repeat"));
-    const error = el("span", { class: "error", "data-error": "lane" });
+    const error = el("span", { class: "error", "data-error": "lane" }, errorText);
     call.addEventListener("click", () => act(`/api/lanes/${encodeURIComponent(lane.id)}/call-next`, {}, box));
     abort.addEventListener("click", () => act(`/api/lanes/${encodeURIComponent(lane.id)}/abort`, { reason: reason.value }, box));
-    repeat.addEventListener("click", () => act(`/api/lanes/${encodeURIComponent(lane.id)}/repeat`, { reason: reason.value }, box));
+    repeat.addEventListener("click", () => act(`/api/lanes/${encodeURIComponent(lane.id)}/repeat`, {}, box));
     box.append(el("div", { class: "actions" }, call, " ", reason, " ", abort, " ", repeat, " ", error));
+    if (hadFocus) reason.focus();
   }
 }
 
 function renderQueue(queue) {
   const tbody = document.querySelector("#queue tbody");
   if (!tbody) return;
+  // Keep what the operator is typing in a row across refreshes.
+  const typed = {};
+  for (const row of tbody.querySelectorAll("tr[data-queue]")) {
+    const r = row.querySelector("input[name=reason]"), d = row.querySelector("input[name=driver]");
+    const err = row.querySelector(".error");
+    typed[row.dataset.queue] = { reason: r.value, driver: d.value, error: err ? err.textContent : "",
+      focus: document.activeElement === r ? "reason" : document.activeElement === d ? "driver" : null };
+  }
   tbody.replaceChildren();
   for (const q of queue) {
-    const reason = el("input", { name: "reason", placeholder: t("reason"), size: 12 });
-    const to = el("input", { name: "driver", placeholder: t("toDriver"), size: 8 });
+    const keep = typed[String(q.queue_number)] || {};
+    const reason = el("input", { name: "reason", placeholder: t("reason"), size: 12, value: keep.reason || "" });
+    const to = el("input", { name: "driver", placeholder: t("toDriver"), size: 8, value: keep.driver || "" });
     const go = el("button", { type: "button", "data-action": "reassign" }, t("reassign"));
-    const row = el("tr", { "data-queue": String(q.queue_number) },
+    const row = el("tr", { "data-queue": String(q.queue_number), "data-ticket-state": q.state },
       el("td", {}, String(q.queue_number)), el("td", { class: "plate" }, q.plate), el("td", {}, q.lane || "–"),
-      el("td", {}, q.driver || "–"), el("td", {}, tr(q, "state") || q.state || ""), el("td", {}, waited(q.waiting_seconds)),
-      el("td", {}, to, " ", reason, " ", go, el("span", { class: "error", "data-error": "reassign" })));
+      el("td", {}, q.driver || "–"), el("td", {}, stateText(q.state)), el("td", {}, waited(q.waited_seconds)),
+      el("td", {}, to, " ", reason, " ", go, " ", el("span", { class: "error", "data-error": "reassign" }, keep.error || "")));
     go.addEventListener("click", () => {
       const body = { reason: reason.value };
       if (to.value.trim()) body.driver = to.value.trim();
       act(`/api/queue/${q.queue_number}/reassign`, body, row);
     });
     tbody.append(row);
+    if (keep.focus === "reason") reason.focus();
+    if (keep.focus === "driver") to.focus();
   }
 }
 
@@ -176,9 +211,11 @@ function renderDrivers(drivers) {
   if (!tbody) return;
   tbody.replaceChildren();
   for (const d of drivers) {
+    const task = d.task;
     tbody.append(el("tr", { "data-driver": d.id, "data-driver-state": d.state || "" },
       el("td", {}, d.id), el("td", {}, state.lang === "zh" ? (d.name_zh || d.name_en || "") : (d.name_en || d.name_zh || "")),
-      el("td", {}, tr(d, "state") || d.state || ""), el("td", { class: "plate" }, d.plate || "–"), el("td", {}, d.lane || "–")));
+      el("td", {}, stateText(d.state)), el("td", { class: "plate" }, task ? task.plate : "–"),
+      el("td", {}, task ? task.lane || "–" : "–"), el("td", { class: "muted" }, task ? tr(task) : "")));
   }
 }
 
@@ -186,19 +223,41 @@ function renderAlarms(alarms) {
   const list = document.getElementById("alarms");
   if (!list) return;
   list.replaceChildren();
+  const standing = alarms.filter((a) => a.active);
   if (!alarms.length) { list.append(el("li", { class: "muted" }, t("noAlarms"))); return; }
-  for (const a of alarms) {
-    list.append(el("li", { class: "alarm " + (a.severity || ""), "data-alarm": a.id || "" },
-      a.lane ? `${a.lane} ` : "", a.rig ? `${a.rig} ` : "", tr(a)));
+  for (const a of alarms.slice(0, 30)) {
+    list.append(el("li", { class: "alarm " + (a.severity || "") + (a.active ? "" : " cleared"), "data-alarm": String(a.id) },
+      el("span", { class: "muted" }, clockOf(a.raised_at_ms) + " "), `${a.source || ""} `, tr(a),
+      a.count > 1 ? el("span", { class: "muted" }, ` ×${a.count}`) : ""));
   }
+  const heading = document.querySelector('[data-i18n="alarms"]');
+  if (heading) heading.dataset.count = String(standing.length);
+}
+
+function eventText(e) {
+  const parts = [];
+  if (e.lane) parts.push(e.lane);
+  if (e.plate) parts.push(e.plate);
+  if (e.type === "verdict" && e.verdict) {
+    const v = e.verdict;
+    return el("span", {}, parts.join(" ") + " ", verdictBadge(v.verdict), ` ${v.item}` +
+      (v.value != null ? ` ${fmt(v.value)} ${v.unit || ""}` : "") + (v.limit ? ` (${v.limit})` : ""));
+  }
+  if (e.type === "inspection_finished" && e.outcome) {
+    return el("span", {}, parts.join(" ") + ` ${t("result")} `, verdictBadge(e.outcome));
+  }
+  const text = tr(e.text);
+  return el("span", {}, parts.join(" ") + (parts.length ? " · " : "") + (text || e.type));
 }
 
 function renderEvents() {
   const list = document.getElementById("events");
   if (!list) return;
   list.replaceChildren();
-  for (const e of station.events.slice(0, 30)) {
-    list.append(el("li", { "data-event": e.kind }, el("span", { class: "muted" }, (e.clock || "") + " "), tr(e)));
+  for (const p of station.events.slice(0, 40)) {
+    const e = p.event || {};
+    list.append(el("li", { "data-event": e.type || "", "data-seq": String(p.seq) },
+      el("span", { class: "muted" }, clockOf(e.at_ms) + " "), eventText(e)));
   }
 }
 

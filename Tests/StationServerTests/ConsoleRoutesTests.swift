@@ -1,0 +1,181 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSTesting
+import HummingbirdWebSocket
+import LaneCore
+import Logging
+import NIOCore
+import StationControl
+import StationServer
+import Testing
+
+/// A station with no rigs polled: the demo profile, a real controller (no journal) and its feed.
+struct ConsoleStation {
+    let hub: LiveHub
+    let controller: StationController
+    let feed: StationFeed
+
+    init() throws {
+        let profile = try demoProfile()
+        let (stream, _) = AsyncStream.makeStream(of: Sample.self)
+        hub = LiveHub(profile: profile, pollers: [], samples: stream)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        controller = StationController(profile: profile, journal: nil, commands: { _ in }, logger: logger)
+        feed = StationFeed(controller: controller)
+    }
+
+    func app() -> some ApplicationProtocol {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return StationRoutes.application(
+            hub: hub, console: ConsoleRoutes(feed: feed), host: "127.0.0.1", port: 0, logger: logger)
+    }
+
+    /// Runs the feed (events in, snapshots refreshed) around `body`.
+    func withFeed<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { [feed] in
+                try await feed.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct ConsoleRoutesTests {
+    @Test func everyOperatorActionAnswers401AsJSONWithoutASession() async throws {
+        let station = try ConsoleStation()
+        try await station.app().test(.router) { client in
+            for uri in [
+                "/api/shift/open", "/api/shift/close", "/api/checkin", "/api/lanes/L1/call-next", "/api/lanes/L1/abort",
+                "/api/lanes/L1/repeat", "/api/queue/1/reassign",
+            ] {
+                try await client.execute(
+                    uri: uri, method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"plate": "鲁G12345", "reason": "test"}"#)
+                ) { response in
+                    #expect(response.status == .unauthorized, "\(uri)")
+                    let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
+                    #expect(error["status"] as? Int == 401)
+                    #expect((error["reason"] as? String)?.contains("/api/login") == true)
+                }
+            }
+            try await client.execute(uri: "/api/station", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+        // Nothing happened: no shift was opened by the refused calls.
+        #expect(station.controller.shift() == nil)
+    }
+
+    @Test func liveFeedSendsTheStationAndThenEachEventAsTheControllerPublishesIt() async throws {
+        let station = try ConsoleStation()
+        let received = Collected()
+        try await station.withFeed {
+            try await station.app().test(.live) { client in
+                try await client.ws("/live") { inbound, _, _ in
+                    var opened = false
+                    for try await message in inbound.messages(maxSize: 4 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        received.texts.withLock { $0.append(text) }
+                        let object = try jsonObject(text)
+                        if object["type"] as? String == "station", !opened {
+                            opened = true
+                            _ = try station.controller.openShift(by: "op1")
+                        }
+                        if object["type"] as? String == "station",
+                            ((object["station"] as? [String: Any])?["shift"] as? [String: Any])?["state"] as? String == "open",
+                            received.texts.withLock({ $0.contains { $0.contains("\"shift_opened\"") } })
+                        {
+                            break
+                        }
+                    }
+                }
+            }
+        }
+        let messages = try received.texts.withLock { $0 }.map(jsonObject)
+        #expect(messages.first?["type"] as? String == "hello")
+        let stations = messages.filter { $0["type"] as? String == "station" }.compactMap { $0["station"] as? [String: Any] }
+        let first = try #require(stations.first)
+        #expect((first["lanes"] as? [[String: Any]])?.map { $0["id"] as? String } == ["L1", "L2"])
+        #expect((first["drivers"] as? [Any])?.count == station.controller.profile.drivers.count)
+        #expect(first["shift"] == nil, "no shift before the operator opens one")
+        let shift = try #require(stations.last?["shift"] as? [String: Any])
+        #expect(shift["opened_by"] as? String == "op1")
+        let commitment = try #require(shift["seed_commitment"] as? String)
+        #expect(commitment.count == 64 && commitment.allSatisfy(\.isHexDigit))
+        #expect(shift["seed"] == nil, "the seed stays secret while the shift is open")
+        let events = messages.filter { $0["type"] as? String == "events" }
+            .flatMap { ($0["events"] as? [[String: Any]]) ?? [] }
+        let opened = try #require(events.first { ($0["event"] as? [String: Any])?["type"] as? String == "shift_opened" })
+        #expect((opened["seq"] as? Int ?? 0) >= 1)
+        #expect((opened["published"] as? Double ?? 0) > 0)
+        let text = try #require((opened["event"] as? [String: Any])?["text"] as? [String: Any])
+        #expect((text["en"] as? String)?.contains(commitment) == true)
+    }
+
+    @Test func laneBoardIsPublicAndCallsTheNextPlateOfItsLaneOnly() async throws {
+        let station = try ConsoleStation()
+        let controller = station.controller
+        let received = Collected()
+        try await station.withFeed {
+            try await station.app().test(.live) { client in
+                try await client.ws("/display/L1/live") { inbound, _, _ in
+                    var drove = false
+                    for try await message in inbound.messages(maxSize: 4 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        received.texts.withLock { $0.append(text) }
+                        let object = try jsonObject(text)
+                        if object["type"] as? String == "lane", !drove {
+                            drove = true
+                            try Self.bringAVehicleToTheEntry(controller, plate: "鲁G12345", category: "M1")
+                        }
+                        if let lane = object["lane"] as? [String: Any], lane["called_plate"] as? String != nil { break }
+                    }
+                }
+            }
+        }
+        let messages = try received.texts.withLock { $0 }.map(jsonObject)
+        let hello = try #require(messages.first)
+        #expect(hello["type"] as? String == "hello")
+        #expect(hello["lane"] as? String == "L1")
+        #expect((hello["stations"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["emission", "headlamp", "brake"])
+        let lanes = messages.filter { $0["type"] as? String == "lane" }.compactMap { $0["lane"] as? [String: Any] }
+        #expect(lanes.allSatisfy { $0["id"] as? String == "L1" }, "a board sees its own lane only")
+        #expect(lanes.last?["called_plate"] as? String == "鲁G·12345")
+        #expect(messages.contains { $0["type"] as? String == "rigs" })
+        #expect(!messages.contains { $0["queue"] != nil || $0["drivers"] != nil })
+    }
+
+    @Test func unknownLaneBoardFeedIsRefused() async throws {
+        let station = try ConsoleStation()
+        try await station.app().test(.live) { client in
+            await #expect(throws: (any Error).self) {
+                try await client.ws("/display/L9/live") { _, _, _ in }
+            }
+        }
+    }
+
+    /// Opens a shift, checks a vehicle in and walks its drawn driver through the handheld prompts until a lane
+    /// calls it.
+    static func bringAVehicleToTheEntry(_ controller: StationController, plate: String, category: String) throws {
+        if controller.shift()?.state != "open" { _ = try controller.openShift(by: "op1") }
+        var vehicle = Vehicle(plate: plate)
+        vehicle.category = category
+        vehicle.fuel = .gasoline
+        vehicle.axles = 2
+        let ticket = try controller.checkIn(CheckInRequest(vehicle: vehicle), by: "op1")
+        let driver = try #require(ticket.driver.map { DriverID(rawValue: $0) }, "a driver is drawn at once")
+        for _ in 0..<6 {
+            if controller.snapshot().lanes.contains(where: { $0.calledPlate != nil }) { return }
+            guard let task = controller.task(for: driver), task.expectsAcknowledgement else { return }
+            _ = try controller.acknowledge(
+                driver: driver, promptID: task.promptID, plate: task.needsPlateConfirmation ? task.plate : nil)
+        }
+    }
+}
