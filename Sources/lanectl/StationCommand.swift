@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Journal
 import LaneCore
 import Logging
 import Profiles
@@ -32,6 +33,8 @@ struct ServerOptions: ParsableArguments {
     var port = 8080
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "notice"
+    @Option(help: "Hours a sign-in lasts before the user must sign in again.")
+    var sessionHours: Double = 8
 
     var logger: Logger {
         var logger = Logger(label: "lanectl")
@@ -41,25 +44,50 @@ struct ServerOptions: ParsableArguments {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535 (got \(port)).") }
+        guard sessionHours > 0, sessionHours <= 24 * 30 else {
+            throw ValidationError("--session-hours must be more than 0 and at most 720 (got \(sessionHours)).")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
     }
 }
 
+/// Opens (creating the folder and file if needed) the station's journal, or exits 2 saying why.
+func openJournal(_ path: String) throws -> Journal {
+    let folder = (path as NSString).deletingLastPathComponent
+    do {
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        return try Journal(path: path, now: WallTime(Date()))
+    } catch {
+        FileHandle.standardError.write(Data("cannot open the station database \(path): \(error) / 无法打开数据库\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// The sign-in service over `journal`'s accounts, with `options`' session length.
+func makeAuth(journal: Journal, options: ServerOptions, logger: Logger) throws -> StationAuth {
+    var configuration = AuthConfiguration()
+    configuration.sessionLifetime = .seconds(options.sessionHours * 3600)
+    return StationAuth(accounts: try AccountStore(journal: journal), configuration: configuration, logger: logger)
+}
+
 /// Runs a station's services and the HTTP server in one `ServiceGroup` until SIGINT or SIGTERM, then shuts
 /// down gracefully in reverse order (server, rollers stopped, hub, pollers joined, simulated rigs).
 func runStation(
-    profile: LaneProfile, runtime: StationRuntime, before: [any Service], after: [any Service],
-    options: ServerOptions, logger: Logger
+    profile: LaneProfile, runtime: StationRuntime, auth: StationAuth, before: [any Service], after: [any Service],
+    options: ServerOptions, logger: Logger, onRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) async throws {
     let host = options.host
     let lanes = profile.lanes.map(\.id)
-    let app = StationRoutes.application(hub: runtime.hub, host: host, port: options.port, logger: logger) { port in
+    let app = StationRoutes.application(hub: runtime.hub, auth: auth, host: host, port: options.port, logger: logger) { port in
         let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        printNow("Sign in: \(base)/login")
         printNow("Console: \(base)/console")
+        printNow("Handheld: \(base)/handheld")
         for lane in lanes { printNow("Lane board \(lane): \(base)/display/\(lane)") }
         printNow("API: \(base)/api/rigs  Metrics: \(base)/metrics  Live feed: ws://\(base.dropFirst(7))/live")
+        await onRunning(base)
         printNow("Ctrl-C stops the station (rollers stopped first) / 按 Ctrl-C 停止")
     }
     let group = ServiceGroup(
@@ -83,7 +111,17 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: "The lane profile (its rigs are simulated).")
     var profile = "LaneProfiles/demo-station.yaml"
+    @Option(help: "The station database (journal and accounts; created if missing).")
+    var db = ".lanecontrol/demo.sqlite"
+    @Option(help: "One password for every demo account (default: a new random one each, printed at start).")
+    var demoPassword: String?
     @OptionGroup var server: ServerOptions
+
+    func validate() throws {
+        if let demoPassword, demoPassword.count < 8 {
+            throw ValidationError("--demo-password must have at least 8 characters.")
+        }
+    }
 
     func run() async throws {
         let logger = server.logger
@@ -107,12 +145,20 @@ struct DemoCommand: AsyncParsableCommand {
         for rig in profile.rigs { if let port = station.port(of: rig.id) { ports[rig.id] = port } }
         let links = try StationLinks.configurations(for: profile, ports: ports)
         let runtime = StationRuntime(profile: profile, links: links, logger: logger)
+        let journal = try openJournal(db)
+        let auth = try makeAuth(journal: journal, options: server, logger: logger)
+        let logins = try await auth.accounts.prepareDemoAccounts(profile: profile, password: demoPassword, by: "lanectl demo")
         printNow("Demo station: \(profile.stationName) (\(profile.stationNameEn ?? "")), ruleset \(profile.ruleset)")
+        printNow("Database: \(db)")
         for entry in station.entries {
             printNow("  simulated \(entry.configuration.id) \(entry.configuration.model) on \(entry.endpoint)")
         }
+        printNow("Demo logins / 演示账号 (role, login, password):")
+        for login in logins {
+            printNow("  login \(login.user.role.rawValue) \(login.user.id) \(login.password)")
+        }
         try await runStation(
-            profile: profile, runtime: runtime, before: [SimulatedRigsService(station: station)],
+            profile: profile, runtime: runtime, auth: auth, before: [SimulatedRigsService(station: station)],
             after: [DemoConductor(hub: runtime.hub, station: station, logger: logger)], options: server,
             logger: logger)
     }
@@ -127,11 +173,18 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "The lane profile.")
     var profile: String
+    @Option(help: "The station database (journal and accounts; created if missing).")
+    var db = ".lanecontrol/station.sqlite"
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
         let logger = server.logger
         let profile = try loadProfile(self.profile)
+        let journal = try openJournal(db)
+        let auth = try makeAuth(journal: journal, options: server, logger: logger)
+        if auth.accounts.users.isEmpty {
+            printNow("No accounts in \(db) yet: add one with `lanectl accounts add --db \(db) --user admin --role admin` / 尚无账号")
+        }
         let links: [LinkConfiguration]
         do {
             links = try StationLinks.configurations(for: profile)
@@ -141,7 +194,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let runtime = StationRuntime(profile: profile, links: links, logger: logger)
         printNow("Station: \(profile.stationName), \(links.count) links, \(profile.rigs.count) rigs")
-        try await runStation(profile: profile, runtime: runtime, before: [], after: [], options: server, logger: logger)
+        try await runStation(
+            profile: profile, runtime: runtime, auth: auth, before: [], after: [], options: server, logger: logger)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWSClient
 import HummingbirdWSTesting
 import HummingbirdWebSocket
 import LaneCore
@@ -15,8 +16,9 @@ struct ConsoleStation {
     let hub: LiveHub
     let controller: StationController
     let feed: StationFeed
+    let auth: StationAuth
 
-    init() throws {
+    init() async throws {
         let profile = try demoProfile()
         let (stream, _) = AsyncStream.makeStream(of: Sample.self)
         hub = LiveHub(profile: profile, pollers: [], samples: stream)
@@ -24,32 +26,21 @@ struct ConsoleStation {
         logger.logLevel = .warning
         controller = StationController(profile: profile, journal: nil, commands: { _ in }, logger: logger)
         feed = StationFeed(controller: controller)
+        auth = try await makeAuth()
     }
 
     func app() -> some ApplicationProtocol {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         return StationRoutes.application(
-            hub: hub, console: ConsoleRoutes(feed: feed), host: "127.0.0.1", port: 0, logger: logger)
-    }
-
-    /// Runs the feed (events in, snapshots refreshed) around `body`.
-    func withFeed<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { [feed] in
-                try await feed.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body()
-        }
+            hub: hub, auth: auth, console: ConsoleRoutes(feed: feed), host: "127.0.0.1", port: 0, logger: logger)
     }
 }
 
 @Suite(.timeLimit(.minutes(1)))
 struct ConsoleRoutesTests {
     @Test func everyOperatorActionAnswers401AsJSONWithoutASession() async throws {
-        let station = try ConsoleStation()
+        let station = try await ConsoleStation()
         try await station.app().test(.router) { client in
             for uri in [
                 "/api/shift/open", "/api/shift/close", "/api/checkin", "/api/lanes/L1/call-next", "/api/lanes/L1/abort",
@@ -74,11 +65,12 @@ struct ConsoleRoutesTests {
     }
 
     @Test func liveFeedSendsTheStationAndThenEachEventAsTheControllerPublishesIt() async throws {
-        let station = try ConsoleStation()
+        let station = try await ConsoleStation()
         let received = Collected()
-        try await station.withFeed {
+        do {
             try await station.app().test(.live) { client in
-                try await client.ws("/live") { inbound, _, _ in
+                let cookie = try await client.signIn("op1")
+                try await client.ws("/live", configuration: .init(additionalHeaders: [.cookie: cookie])) { inbound, _, _ in
                     var opened = false
                     for try await message in inbound.messages(maxSize: 4 << 20) {
                         guard case .text(let text) = message else { continue }
@@ -120,10 +112,10 @@ struct ConsoleRoutesTests {
     }
 
     @Test func laneBoardIsPublicAndCallsTheNextPlateOfItsLaneOnly() async throws {
-        let station = try ConsoleStation()
+        let station = try await ConsoleStation()
         let controller = station.controller
         let received = Collected()
-        try await station.withFeed {
+        do {
             try await station.app().test(.live) { client in
                 try await client.ws("/display/L1/live") { inbound, _, _ in
                     var drove = false
@@ -153,10 +145,128 @@ struct ConsoleRoutesTests {
     }
 
     @Test func unknownLaneBoardFeedIsRefused() async throws {
-        let station = try ConsoleStation()
+        let station = try await ConsoleStation()
         try await station.app().test(.live) { client in
             await #expect(throws: (any Error).self) {
                 try await client.ws("/display/L9/live") { _, _, _ in }
+            }
+        }
+    }
+
+    @Test func driversAndInspectorsAreRefused403AndNothingHappens() async throws {
+        let station = try await ConsoleStation()
+        try await station.app().test(.router) { client in
+            for user in ["D01", "insp1"] {
+                let cookie = try await client.signIn(user)
+                for uri in ["/api/shift/open", "/api/checkin", "/api/lanes/L1/call-next", "/api/queue/1/reassign"] {
+                    try await client.post(uri, json: #"{"plate": "鲁G12345", "reason": "x"}"#, cookie: cookie) { response in
+                        #expect(response.status == .forbidden, "\(user) \(uri)")
+                        let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
+                        #expect((error["reason"] as? String)?.contains(user) == true)
+                    }
+                }
+            }
+            // An inspector may read the station; a driver may not.
+            try await client.get("/api/station", cookie: try await client.signIn("insp1")) { #expect($0.status == .ok) }
+            try await client.get("/api/station", cookie: try await client.signIn("D01")) { #expect($0.status == .forbidden) }
+        }
+        #expect(station.controller.shift() == nil)
+        #expect(station.controller.snapshot().queue.isEmpty)
+    }
+
+    @Test func operatorOpensTheShiftChecksInAndRefusalsNameTheField() async throws {
+        let station = try await ConsoleStation()
+        try await station.app().test(.router) { client in
+            let cookie = try await client.signIn("op1")
+            // No shift yet: check-in is refused as a conflict with its code.
+            try await client.post("/api/checkin", json: #"{"plate": "鲁G12345"}"#, cookie: cookie) { response in
+                #expect(response.status == .conflict)
+                let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
+                #expect(error["code"] as? String == "shift_not_open")
+            }
+            let commitment = try await client.post("/api/shift/open", json: "{}", cookie: cookie) { response in
+                #expect(response.status == .ok)
+                let shift = try jsonObject(String(buffer: response.body))
+                #expect(shift["state"] as? String == "open")
+                #expect(shift["opened_by"] as? String == "op1")
+                #expect(shift["seed"] == nil)
+                return try #require(shift["seed_commitment"] as? String)
+            }
+            // A plate from no province: 422 naming the plate field.
+            try await client.post("/api/checkin", json: #"{"plate": "XX12345", "category": "M1"}"#, cookie: cookie) { response in
+                #expect(response.status == .unprocessableContent)
+                let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
+                #expect(error["field"] as? String == "plate")
+                #expect((error["reason"] as? String)?.isEmpty == false)
+            }
+            // A fuel the vehicle schema does not know: 422 naming the fuel field, from the decoder.
+            try await client.post("/api/checkin", json: #"{"plate": "鲁G12345", "fuel": "steam"}"#, cookie: cookie) { response in
+                #expect(response.status == .unprocessableContent)
+                let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
+                #expect(error["field"] as? String == "fuel")
+            }
+            try await client.post("/api/checkin", json: "not json", cookie: cookie) { response in
+                #expect(response.status == .badRequest)
+            }
+            // The form's flat fields: checked in under the canonical plate, a driver drawn.
+            let number = try await client.post(
+                "/api/checkin", json: #"{"plate": "鲁g12345", "category": "M1", "fuel": "gasoline", "axles": 2}"#,
+                cookie: cookie
+            ) { response in
+                #expect(response.status == .ok)
+                let ticket = try jsonObject(String(buffer: response.body))
+                #expect(ticket["plate"] as? String == "鲁G·12345")
+                #expect(ticket["driver"] as? String != nil)
+                return try #require(ticket["queue_number"] as? Int)
+            }
+            // Reassign needs a reason (422, field reason); with one it is journaled and answers the ticket.
+            try await client.post("/api/queue/\(number)/reassign", json: "{}", cookie: cookie) { response in
+                #expect(response.status == .unprocessableContent)
+                let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
+                #expect(error["field"] as? String == "reason")
+            }
+            try await client.post("/api/queue/abc/reassign", json: #"{"reason": "x"}"#, cookie: cookie) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.post("/api/queue/\(number)/reassign", json: #"{"reason": "driver feels unwell"}"#, cookie: cookie) {
+                response in
+                #expect(response.status == .ok)
+                #expect(try jsonObject(String(buffer: response.body))["queue_number"] as? Int == number)
+            }
+            // Nothing to abort on an idle lane; an unknown lane is 404.
+            try await client.post("/api/lanes/L1/abort", json: #"{"reason": "test"}"#, cookie: cookie) { response in
+                #expect(response.status == .conflict)
+            }
+            try await client.post("/api/lanes/L9/call-next", json: "{}", cookie: cookie) { response in
+                #expect(response.status == .notFound)
+                let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
+                #expect(error["field"] as? String == "lane")
+            }
+            // Closing refuses while a vehicle is with a driver.
+            try await client.post("/api/shift/close", json: "{}", cookie: cookie) { response in
+                #expect(response.status == .conflict)
+                let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
+                #expect(error["code"] as? String == "vehicles_in_flow")
+            }
+            #expect(station.controller.shift()?.seedCommitment == commitment)
+        }
+    }
+
+    @Test func metricsCarryQueueLanesDriversAndShift() async throws {
+        let station = try await ConsoleStation()
+        _ = try station.controller.openShift(by: "op1")
+        var vehicle = Vehicle(plate: "鲁G54321")
+        vehicle.category = "M1"
+        _ = try station.controller.checkIn(CheckInRequest(vehicle: vehicle), by: "op1")
+        station.feed.refresh()
+        try await station.app().test(.router) { client in
+            try await client.get("/metrics", cookie: nil) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("lane_queue_length 1\n"))
+                #expect(text.contains("lane_shift_open 1\n"))
+                #expect(text.contains(#"lane_state{lane="L1",state="idle",run=""} 1"#))
+                #expect(text.contains(#"lane_drivers{state="assigned"} 1"#))
+                #expect(text.contains("# TYPE lane_inspections_last_hour gauge"))
             }
         }
     }

@@ -13,16 +13,30 @@ public enum StationRoutes {
     /// The request context of every route (WebSocket-capable, so `/live` shares the router).
     public typealias Context = StationRequestContext
 
-    /// The routes and the middleware that turns every error into a JSON body.
-    public static func router(hub: LiveHub, console: ConsoleRoutes? = nil, assets: ConsoleAssets = .bundled) -> Router<Context> {
+    /// The routes and their middleware: every error becomes a JSON body, then the session cookie is read and
+    /// the signed-in user found (``StationAuth``). Pages send a visitor who is not signed in (or has the wrong
+    /// role) to `/login`; API routes answer 401 or 403. `console` adds the station's API and the lane boards' feed.
+    public static func router(
+        hub: LiveHub, auth: StationAuth, console: ConsoleRoutes? = nil, assets: ConsoleAssets = .bundled
+    ) -> Router<Context> {
         let router = Router(context: Context.self)
         router.middlewares.add(JSONErrorMiddleware())
-        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/console"]) }
-        router.get("/console") { _, _ in try assets.response(for: "console.html") }
+        router.middlewares.add(auth.sessionMiddleware())
+        router.middlewares.add(auth.authenticator())
+        auth.addRoutes(to: router, assets: assets)
+        router.get("/") { _, context in
+            let home = context.identity.map { StationAuth.home(of: $0.role) } ?? "/login"
+            return Response(status: .seeOther, headers: [.location: home])
+        }
+        // Shared static files (styles, scripts of the login page and the handheld): not secret.
+        router.get("/assets/:file") { _, context in try assets.response(for: try context.parameters.require("file")) }
+        router.get("/console", use: StationAuth.page("console.html", for: [.operator, .admin], assets: assets))
+        router.get("/handheld", use: StationAuth.page("handheld.html", for: [.driver], assets: assets))
         router.get("/console/:file") { _, context in
             let file = try context.parameters.require("file")
             return try assets.response(for: file)
         }
+        // The lane board is a public screen at the lane entrance.
         router.get("/display/:lane") { _, context in
             let lane = try context.parameters.require("lane")
             guard hub.profile.lanes.contains(where: { $0.id.rawValue == lane }) else {
@@ -32,8 +46,12 @@ public enum StationRoutes {
         }
         console?.add(to: router, hub: hub)
         router.get("/api/profile") { _, _ in json(ProfileView(hub.profile)) }
-        router.get("/api/rigs") { _, _ in json(RigsView(hub: hub)) }
+        router.get("/api/rigs") { _, context in
+            try context.require(.operator, .admin, .inspector)
+            return json(RigsView(hub: hub))
+        }
         router.get("/api/rigs/:rig") { _, context in
+            try context.require(.operator, .admin, .inspector)
             let id = try context.parameters.require("rig")
             let view = RigsView(hub: hub)
             guard let entry = view.rigs.first(where: { $0.rig.rawValue == id }) else {
@@ -46,7 +64,11 @@ public enum StationRoutes {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: PrometheusText.render(hub: hub, station: console?.feed))))
         }
-        router.ws("/live") { inbound, outbound, _ in
+        router.ws("/live") { _, context in
+            // The feed shows every lane, queue and driver: staff only, never a driver's handheld.
+            try context.require(.operator, .admin, .inspector)
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, _ in
             hub.clientConnected()
             defer { hub.clientDisconnected() }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -67,17 +89,23 @@ public enum StationRoutes {
     }
 
     /// The server as a `Service`: listens on `host:port` (0: the system picks) and calls `onRunning` with the
-    /// bound port once it accepts connections.
+    /// bound port once it accepts connections. With `console` (`ConsoleRoutes(feed: StationFeed(controller:))`)
+    /// the server also serves the station's API and lane boards, and runs the feed as one of its services.
     public static func application(
-        hub: LiveHub, console: ConsoleRoutes? = nil, host: String, port: Int, assets: ConsoleAssets = .bundled,
-        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        hub: LiveHub, auth: StationAuth, console: ConsoleRoutes? = nil, host: String, port: Int,
+        assets: ConsoleAssets = .bundled, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = router(hub: hub, console: console, assets: assets)
-        return Application(
+        let router = router(hub: hub, auth: auth, console: console, assets: assets)
+        var app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "LaneControl"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+        // The session store tidies expired sessions while the server runs.
+        app.addServices(auth.sessionStore)
+        // The console's feed reads the controller's events while the server runs.
+        if let console { app.addServices(console.feed) }
+        return app
     }
 
     static func json(_ value: some Encodable) -> Response {
@@ -112,12 +140,22 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if status == .notFound, reason == HTTPResponse.Status.notFound.reasonPhrase {
                 reason = "no route \(request.method) \(request.uri.path); see docs/api.md for the routes "
-                    + "(/console, /display/LANE, /api/profile, /api/rigs, /metrics, /live)"
+                    + "(/login, /console, /handheld, /display/LANE, /api/login, /api/me, /api/profile, /api/rigs, /metrics, /live)"
             }
-            return Response(
-                status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: LiveJSON.encode(ErrorBody(error: .init(status: status.code, reason: reason))))))
+            return StationRoutes.errorResponse(status, reason)
         }
+    }
+}
+
+extension StationRoutes {
+    /// `{"error": {"status": …, "reason": …}}` with `status` and any extra headers (`Retry-After`).
+    static func errorResponse(_ status: HTTPResponse.Status, _ reason: String, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        return Response(
+            status: status, headers: fields,
+            body: .init(byteBuffer: ByteBuffer(string: LiveJSON.encode(ErrorBody(error: .init(status: status.code, reason: reason))))))
     }
 }
 

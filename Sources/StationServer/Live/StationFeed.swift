@@ -1,5 +1,6 @@
 import Foundation
 public import LaneCore
+public import ServiceLifecycle
 public import StationControl
 import Synchronization
 
@@ -10,7 +11,7 @@ import Synchronization
 /// ``run()`` reads the controller's event stream and refreshes the snapshot within ``refreshInterval`` of any
 /// event (and every second, so waiting times count on). Both are encoded to JSON once, here; every `/live` client
 /// reads them with its own cursor, so a slow client never makes the feed keep more than ``eventCapacity`` events.
-public final class StationFeed: Sendable {
+public final class StationFeed: Service, Sendable {
     /// Events kept for clients that fall behind (older ones are dropped; such a client sees a gap in `seq`).
     public static let eventCapacity = 512
     /// Longest time between an event and the snapshot that shows it.
@@ -48,10 +49,14 @@ public final class StationFeed: Sendable {
         self.clock = clock
     }
 
-    /// Reads the controller's events and refreshes the snapshot until the task is cancelled.
+    /// Reads the controller's events and refreshes the snapshot until graceful shutdown or cancellation.
     public func run() async throws {
         let events = controller.events(bufferingNewest: 4_096)
         refresh()
+        await cancelWhenGracefulShutdown { await self.follow(events) }
+    }
+
+    private func follow(_ events: AsyncStream<StationEvent>) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await event in events { self.publish(event) }
