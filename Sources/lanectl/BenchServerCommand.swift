@@ -4,11 +4,14 @@ import Foundation
 import Histogram
 import Hummingbird
 import HummingbirdWSClient
+import HummingbirdWebSocket
 import Journal
 import LaneCore
 import Logging
 import Modbus
 import NIOCore
+import NIOHTTP1
+import NIOWebSocket
 import RigFirmware
 import Rigs
 import ServiceLifecycle
@@ -282,8 +285,9 @@ struct BenchServerCommand: AsyncParsableCommand {
     static func poll(
         http: HTTPClient, url: String, cookie: String, every: Duration, counter: ThroughputCounter, stop: StopFlag
     ) async throws {
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "cookie", value: cookie)
+        var prepared = HTTPClientRequest(url: url)
+        prepared.headers.add(name: "cookie", value: cookie)
+        let request = prepared
         while !stop.isSet {
             do {
                 let response = try await http.execute(request, timeout: .seconds(30))
@@ -300,8 +304,9 @@ struct BenchServerCommand: AsyncParsableCommand {
     static func hammer(
         http: HTTPClient, url: String, cookie: String?, clients: Int, seconds: Double
     ) async throws -> (rate: Double, failures: Int) {
-        var request = HTTPClientRequest(url: url)
-        if let cookie { request.headers.add(name: "cookie", value: cookie) }
+        var prepared = HTTPClientRequest(url: url)
+        if let cookie { prepared.headers.add(name: "cookie", value: cookie) }
+        let request = prepared
         let counter = ThroughputCounter()
         let stop = StopFlag()
         let clock = ContinuousClock()
