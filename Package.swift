@@ -169,8 +169,9 @@ let package = Package(
         .testTarget(
             name: "StationServerTests",
             dependencies: [
-                "StationServer", "StationControl", "LaneCore", "Rigs", "Profiles", "RigFirmware", "Modbus", "LaneTesting",
-                "Journal", .product(name: "GRDB", package: "GRDB.swift"),
+                "StationServer", "LaneCore", "Rigs", "Profiles", "RigFirmware", "Modbus", "LaneTesting", "Journal",
+                "StationControl", "Valet",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

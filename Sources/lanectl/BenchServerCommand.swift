@@ -68,7 +68,7 @@ struct BenchServerCommand: AsyncParsableCommand {
         let ours = PortBox()
         let baselinePort = PortBox()
         let app = StationRoutes.application(
-            hub: station.runtime.hub, auth: auth, console: ConsoleRoutes(feed: station.feed), host: "127.0.0.1", port: 0,
+            hub: station.runtime.hub, auth: auth, controller: station.controller, host: "127.0.0.1", port: 0,
             logger: logger, onRunning: { ours.set($0) })
         let baseline = Self.baselineApplication(logger: logger, onRunning: { baselinePort.set($0) })
         let group = ServiceGroup(
@@ -372,14 +372,14 @@ struct BenchServerCommand: AsyncParsableCommand {
     }
 }
 
-/// The in-process station of the benchmark: the profile's rigs simulated on loopback, polled into a hub, the
-/// controller and its feed, and a journal (accounts) in a temporary folder.
+/// The in-process station of the benchmark: the profile's rigs simulated on loopback, polled into a hub and the
+/// controller, and a journal (accounts) in a temporary folder.
 struct BenchStation {
     let profile: LaneProfile
     let simulated: SimulatedStation
     let runtime: StationRuntime
+    /// The runtime's controller (fed every sample by the hub).
     let controller: StationController
-    let feed: StationFeed
     let folder: URL
     let journal: Journal
 
@@ -396,9 +396,7 @@ struct BenchStation {
         var ports: [RigID: Int] = [:]
         for rig in profile.rigs { if let port = simulated.port(of: rig.id) { ports[rig.id] = port } }
         runtime = StationRuntime(profile: profile, links: try StationLinks.configurations(for: profile, ports: ports), logger: logger)
-        let hub = runtime.hub
-        controller = StationController(profile: profile, journal: nil, commands: { try hub.submit($0) }, logger: logger)
-        feed = StationFeed(controller: controller)
+        controller = runtime.controller
         self.profile = profile
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("lanectl-bench-server-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Journal
 import LaneCore
+import StationControl
 import Logging
 import Profiles
 import RigFirmware
@@ -75,12 +76,15 @@ func makeAuth(journal: Journal, options: ServerOptions, logger: Logger) throws -
 /// Runs a station's services and the HTTP server in one `ServiceGroup` until SIGINT or SIGTERM, then shuts
 /// down gracefully in reverse order (server, rollers stopped, hub, pollers joined, simulated rigs).
 func runStation(
-    profile: LaneProfile, runtime: StationRuntime, auth: StationAuth, before: [any Service], after: [any Service],
-    options: ServerOptions, logger: Logger, onRunning: @escaping @Sendable (String) async -> Void = { _ in }
+    profile: LaneProfile, runtime: StationRuntime, auth: StationAuth, journal: Journal, before: [any Service],
+    after: [any Service], options: ServerOptions, logger: Logger,
+    onRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) async throws {
     let host = options.host
     let lanes = profile.lanes.map(\.id)
-    let app = StationRoutes.application(hub: runtime.hub, auth: auth, host: host, port: options.port, logger: logger) { port in
+    let app = StationRoutes.application(
+        hub: runtime.hub, auth: auth, controller: runtime.controller, host: host, port: options.port, logger: logger
+    ) { port in
         let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         printNow("Sign in: \(base)/login")
         printNow("Console: \(base)/console")
@@ -94,6 +98,10 @@ func runStation(
         services: before + runtime.services + after + [app], gracefulShutdownSignals: [.sigint, .sigterm],
         cancellationSignals: [], logger: logger)
     try await group.run()
+    // The controller's writers wrote what was queued when they stopped; every write is committed.
+    let counts = runtime.controller.journalCounts
+    try journal.close()
+    printNow("Journal closed: \(counts.written) entries written, \(counts.failures) failed / 日志已关闭")
     printNow("Station stopped / 已停止")
 }
 
@@ -104,9 +112,10 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run a simulated station (rigs, pollers, console) on this machine / 运行模拟检测站.",
         discussion: """
             Starts every rig of the profile as simulated firmware on 127.0.0.1 (ports picked by the system),
-            polls them like real rigs, serves the console and prints its URL. The lanes cycle through scripted
-            vehicles (exhaust sampling, both headlamps, every axle on the brake rollers) so readings move.
-            Ctrl-C stops it cleanly. See docs/operations.md.
+            polls them like real rigs, runs the station controller, opens a shift, checks simulated vehicles in
+            (a mix of the firmware's scenarios) and lets simulated drivers act through the handheld API. Prints
+            the console URL and the demo logins. Ctrl-C stops it cleanly (rollers stopped, journal closed).
+            See docs/operations.md.
             """)
 
     @Option(help: "The lane profile (its rigs are simulated).")
@@ -115,11 +124,24 @@ struct DemoCommand: AsyncParsableCommand {
     var db = ".lanecontrol/demo.sqlite"
     @Option(help: "One password for every demo account (default: a new random one each, printed at start).")
     var demoPassword: String?
+    @Option(help: """
+        Run the simulated people faster than real time: divides the gaps between arrivals and the simulated \
+        drivers' delays by N. The rigs' physics and the test procedures run in real time at any speed.
+        """)
+    var speed: Double = 1
+    @Option(help: "Mean vehicle arrivals per hour of demo time (before --speed).")
+    var arrivalsPerHour: Double = 24
+    @Flag(help: "No simulated drivers: people sign in as D01… on /handheld and drive the vehicles.")
+    var noSimulatedDrivers = false
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
         if let demoPassword, demoPassword.count < 8 {
             throw ValidationError("--demo-password must have at least 8 characters.")
+        }
+        guard speed >= 0.1, speed <= 100 else { throw ValidationError("--speed must be 0.1 to 100 (got \(speed)).") }
+        guard arrivalsPerHour > 0, arrivalsPerHour <= 3600 else {
+            throw ValidationError("--arrivals-per-hour must be more than 0 and at most 3600 (got \(arrivalsPerHour)).")
         }
     }
 
@@ -144,12 +166,22 @@ struct DemoCommand: AsyncParsableCommand {
         var ports: [RigID: Int] = [:]
         for rig in profile.rigs { if let port = station.port(of: rig.id) { ports[rig.id] = port } }
         let links = try StationLinks.configurations(for: profile, ports: ports)
-        let runtime = StationRuntime(profile: profile, links: links, logger: logger)
         let journal = try openJournal(db)
+        let runtime = StationRuntime(profile: profile, links: links, journal: journal, logger: logger)
         let auth = try makeAuth(journal: journal, options: server, logger: logger)
         let logins = try await auth.accounts.prepareDemoAccounts(profile: profile, password: demoPassword, by: "lanectl demo")
         printNow("Demo station: \(profile.stationName) (\(profile.stationNameEn ?? "")), ruleset \(profile.ruleset)")
         printNow("Database: \(db)")
+        if !journal.interruptedAtOpen.isEmpty {
+            printNow("Closed as interrupted (left open by the last run): \(journal.interruptedAtOpen.map(\.rawValue).joined(separator: ", "))")
+        }
+        do {
+            let shift = try runtime.controller.openShift(by: "lanectl demo")
+            printNow("Shift \(shift.id) opened; draw seed commitment \(shift.seedCommitment) / 已开班")
+        } catch {
+            FileHandle.standardError.write(Data("cannot open the demo shift: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         for entry in station.entries {
             printNow("  simulated \(entry.configuration.id) \(entry.configuration.model) on \(entry.endpoint)")
         }
@@ -157,10 +189,24 @@ struct DemoCommand: AsyncParsableCommand {
         for login in logins {
             printNow("  login \(login.user.role.rawValue) \(login.user.id) \(login.password)")
         }
+        var traffic = DemoTraffic.Configuration()
+        traffic.speed = speed
+        traffic.arrivalsPerHour = arrivalsPerHour
+        traffic.user = "op1"
+        var people: [any Service] = [DemoTraffic(controller: runtime.controller, station: station, configuration: traffic, logger: logger)]
+        let serverURL = ServerURL()
+        if !noSimulatedDrivers {
+            var drivers = SimulatedDrivers.Configuration()
+            drivers.speed = speed
+            people.append(SimulatedDrivers(server: serverURL, logins: logins, configuration: drivers, logger: logger))
+        }
+        printNow("Speed \(speed)×: arrivals about \(Int(arrivalsPerHour * speed)) an hour; \(noSimulatedDrivers ? "no simulated drivers" : "\(profile.drivers.count) simulated drivers on the handheld API")")
         try await runStation(
-            profile: profile, runtime: runtime, auth: auth, before: [SimulatedRigsService(station: station)],
-            after: [DemoConductor(hub: runtime.hub, station: station, logger: logger)], options: server,
-            logger: logger)
+            profile: profile, runtime: runtime, auth: auth, journal: journal,
+            before: [SimulatedRigsService(station: station)], after: people, options: server, logger: logger
+        ) { base in
+            if let url = URL(string: base) { serverURL.set(url) }
+        }
     }
 }
 
@@ -192,10 +238,11 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
         }
-        let runtime = StationRuntime(profile: profile, links: links, logger: logger)
-        printNow("Station: \(profile.stationName), \(links.count) links, \(profile.rigs.count) rigs")
+        let runtime = StationRuntime(profile: profile, links: links, journal: journal, logger: logger)
+        printNow("Station: \(profile.stationName), \(links.count) links, \(profile.rigs.count) rigs, database \(db)")
         try await runStation(
-            profile: profile, runtime: runtime, auth: auth, before: [], after: [], options: server, logger: logger)
+            profile: profile, runtime: runtime, auth: auth, journal: journal, before: [], after: [], options: server,
+            logger: logger)
     }
 }
 

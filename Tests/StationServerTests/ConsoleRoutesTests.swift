@@ -33,7 +33,7 @@ struct ConsoleStation {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         return StationRoutes.application(
-            hub: hub, auth: auth, console: ConsoleRoutes(feed: feed), host: "127.0.0.1", port: 0, logger: logger)
+            hub: hub, auth: auth, controller: controller, host: "127.0.0.1", port: 0, logger: logger)
     }
 }
 
@@ -258,7 +258,6 @@ struct ConsoleRoutesTests {
         var vehicle = Vehicle(plate: "鲁G54321")
         vehicle.category = "M1"
         _ = try station.controller.checkIn(CheckInRequest(vehicle: vehicle), by: "op1")
-        station.feed.refresh()
         try await station.app().test(.router) { client in
             try await client.get("/metrics", cookie: nil) { response in
                 let text = String(buffer: response.body)

@@ -10,7 +10,7 @@ import Valet
 /// lane boards' public feed. See docs/api.md.
 ///
 /// Every action needs an operator or admin session (401 without one, 403 for another role), journals the user
-/// as the actor (the controller does), and answers a refusal as `{"error": {status, reason, field, code}}`.
+/// as the actor (the controller does), and answers a refusal as `{"error": {status, reason, field, code, zh, en}}`.
 public struct ConsoleRoutes: Sendable {
     /// The station view and events the `/live` feed and `/metrics` read.
     public let feed: StationFeed
@@ -32,17 +32,17 @@ public struct ConsoleRoutes: Sendable {
         }
         router.post("/api/shift/open") { _, context in
             let user = try context.require(.operator, .admin)
-            return try Self.perform { () throws(StationError) in Self.raw((try controller.openShift(by: user.id))) }
+            return try Self.perform { () throws(StationError) in Self.raw(try controller.openShift(by: user.id)) }
         }
         router.post("/api/shift/close") { _, context in
             let user = try context.require(.operator, .admin)
-            return try Self.perform { () throws(StationError) in Self.raw((try controller.closeShift(by: user.id))) }
+            return try Self.perform { () throws(StationError) in Self.raw(try controller.closeShift(by: user.id)) }
         }
         router.post("/api/checkin") { request, context in
             let user = try context.require(.operator, .admin)
             let checkIn = try await Self.checkInRequest(request)
             return try Self.perform { () throws(StationError) in
-                Self.raw((try controller.checkIn(checkIn, by: user.id)))
+                Self.raw(try controller.checkIn(checkIn, by: user.id))
             }
         }
         router.post("/api/lanes/:lane/call-next") { _, context in
@@ -81,7 +81,7 @@ public struct ConsoleRoutes: Sendable {
                 try controller.reassign(
                     queueNumber: number, to: body.driver.flatMap { $0.isEmpty ? nil : DriverID(rawValue: $0) },
                     reason: body.reason ?? "", by: user.id)
-                return Self.raw((controller.ticket(number)))
+                return Self.raw(controller.ticket(number))
             }
         }
         router.ws("/display/:lane/live") { _, context in
@@ -119,13 +119,10 @@ public struct ConsoleRoutes: Sendable {
         return raw(LaneResult(lane: view))
     }
 
-    /// Runs a controller action, mapping its refusal to an ``APIError`` with the same field and code.
-    static func perform(_ body: () throws(StationError) -> Response) throws(APIError) -> Response {
-        do {
-            return try body()
-        } catch {
-            throw APIError(error)
-        }
+    /// Runs a controller action; its refusal (``StationError``) reaches the error middleware, which answers it
+    /// with its status, code, field and both languages.
+    static func perform(_ body: () throws(StationError) -> Response) throws(StationError) -> Response {
+        try body()
     }
 
     /// The check-in body: either ``CheckInRequest`` (`{"vehicle": {…}, "appointment_in_seconds": …}`) or the
@@ -185,18 +182,6 @@ struct LaneResult: Encodable {
 }
 
 extension APIError {
-    /// The HTTP form of a controller refusal: 404, 403, 409 or 422 with the field and code.
-    init(_ error: StationError) {
-        let status: HTTPResponse.Status =
-            switch error.kind {
-            case .notFound: .notFound
-            case .forbidden: .forbidden
-            case .conflict: .conflict
-            case .invalid: .unprocessableContent
-            }
-        self.init(status, reason: "\(error.en) / \(error.zh)", field: error.field, code: error.code)
-    }
-
     /// A 422 naming the JSON path of the value that could not be decoded.
     init(decoding error: DecodingError) {
         func path(_ keys: [any CodingKey]) -> String {

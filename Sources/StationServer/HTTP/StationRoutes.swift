@@ -6,6 +6,7 @@ public import Logging
 import NIOCore
 import Rigs
 import ServiceLifecycle
+public import StationControl
 
 /// The station's HTTP surface: the console page and its files, the JSON API, `/metrics` and the `/live`
 /// WebSocket feed. See docs/api.md.
@@ -15,9 +16,11 @@ public enum StationRoutes {
 
     /// The routes and their middleware: every error becomes a JSON body, then the session cookie is read and
     /// the signed-in user found (``StationAuth``). Pages send a visitor who is not signed in (or has the wrong
-    /// role) to `/login`; API routes answer 401 or 403. `console` adds the station's API and the lane boards' feed.
+    /// role) to `/login`; API routes answer 401 or 403. With a `controller`, the driver handheld's API; with
+    /// `console`, the station's console API and the lane boards' feed.
     public static func router(
-        hub: LiveHub, auth: StationAuth, console: ConsoleRoutes? = nil, assets: ConsoleAssets = .bundled
+        hub: LiveHub, auth: StationAuth, controller: StationController? = nil, console: ConsoleRoutes? = nil,
+        assets: ConsoleAssets = .bundled
     ) -> Router<Context> {
         let router = Router(context: Context.self)
         router.middlewares.add(JSONErrorMiddleware())
@@ -32,6 +35,7 @@ public enum StationRoutes {
         router.get("/assets/:file") { _, context in try assets.response(for: try context.parameters.require("file")) }
         router.get("/console", use: StationAuth.page("console.html", for: [.operator, .admin], assets: assets))
         router.get("/handheld", use: StationAuth.page("handheld.html", for: [.driver], assets: assets))
+        if let controller { HandheldRoutes.add(to: router, controller: controller, auth: auth) }
         router.get("/console/:file") { _, context in
             let file = try context.parameters.require("file")
             return try assets.response(for: file)
@@ -89,13 +93,14 @@ public enum StationRoutes {
     }
 
     /// The server as a `Service`: listens on `host:port` (0: the system picks) and calls `onRunning` with the
-    /// bound port once it accepts connections. With `console` (`ConsoleRoutes(feed: StationFeed(controller:))`)
-    /// the server also serves the station's API and lane boards, and runs the feed as one of its services.
+    /// bound port once it accepts connections. With a `controller`, the server also serves the handheld's and the
+    /// console's API and the lane boards, and runs the console's ``StationFeed`` as one of its services.
     public static func application(
-        hub: LiveHub, auth: StationAuth, console: ConsoleRoutes? = nil, host: String, port: Int,
+        hub: LiveHub, auth: StationAuth, controller: StationController? = nil, host: String, port: Int,
         assets: ConsoleAssets = .bundled, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = router(hub: hub, auth: auth, console: console, assets: assets)
+        let console = controller.map { ConsoleRoutes(feed: StationFeed(controller: $0)) }
+        let router = router(hub: hub, auth: auth, controller: controller, console: console, assets: assets)
         var app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "LaneControl"),
@@ -125,6 +130,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response()
+        } catch let error as StationError {
+            return StationRoutes.stationErrorResponse(error)
         } catch {
             let status: HTTPResponse.Status
             var reason: String
@@ -148,6 +155,33 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension StationRoutes {
+    /// A controller's refusal: `not_found` 404, `forbidden` 403, `conflict` 409, `invalid` 422, with its code,
+    /// field and both languages: `{"error": {"status", "reason", "code", "field", "zh", "en"}}`.
+    static func stationErrorResponse(_ error: StationError) -> Response {
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .notFound: .notFound
+            case .forbidden: .forbidden
+            case .conflict: .conflict
+            case .invalid: .unprocessableContent
+            }
+        struct Body: Encodable {
+            struct Inner: Encodable {
+                var status: Int
+                var reason: String
+                var code: String
+                var field: String?
+                var zh: String
+                var en: String
+            }
+            var error: Inner
+        }
+        let body = Body(error: .init(status: status.code, reason: "\(error.en) / \(error.zh)", code: error.code, field: error.field, zh: error.zh, en: error.en))
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: LiveJSON.encode(body))))
+    }
+
     /// `{"error": {"status": …, "reason": …}}` with `status` and any extra headers (`Retry-After`).
     static func errorResponse(_ status: HTTPResponse.Status, _ reason: String, headers: HTTPFields = [:]) -> Response {
         var fields = headers
