@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import StationControl
 import StationServer
+import Synchronization
 import Testing
 
 /// A station with no rigs polled: the demo profile, a real controller (no journal) and its feed.
@@ -228,11 +229,13 @@ struct ConsoleRoutesTests {
             try await client.post("/api/queue/abc/reassign", json: #"{"reason": "x"}"#, cookie: cookie) { response in
                 #expect(response.status == .badRequest)
             }
-            try await client.post("/api/queue/\(number)/reassign", json: #"{"reason": "driver feels unwell"}"#, cookie: cookie) {
-                response in
+            let reassigned = try await client.post(
+                "/api/queue/\(number)/reassign", json: #"{"reason": "driver feels unwell"}"#, cookie: cookie
+            ) { response in
                 #expect(response.status == .ok)
-                #expect(try jsonObject(String(buffer: response.body))["queue_number"] as? Int == number)
+                return try jsonObject(String(buffer: response.body))
             }
+            #expect(reassigned["queue_number"] as? Int == number)
             // Nothing to abort on an idle lane; an unknown lane is 404.
             try await client.post("/api/lanes/L1/abort", json: #"{"reason": "test"}"#, cookie: cookie) { response in
                 #expect(response.status == .conflict)

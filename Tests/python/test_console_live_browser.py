@@ -136,7 +136,7 @@ def acknowledge_for(base, driver, password):
     if not task.get("expects_acknowledgement", True):
         return False
     body = {"prompt_id": task["prompt_id"]}
-    if task.get("needs_plate_confirmation"):
+    if task.get("confirm_plate") or task.get("needs_plate_confirmation"):
         body["plate"] = task["plate"]
     status, _ = api.call("POST", "/api/handheld/ack", body)
     return status == 200
