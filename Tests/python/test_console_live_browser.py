@@ -17,6 +17,7 @@ import select
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from http.cookiejar import CookieJar
@@ -48,32 +49,41 @@ def demo():
     proc = subprocess.Popen(
         [LANECTL, "demo", "--port", "0", "--profile", os.path.join(ROOT, "LaneProfiles", "demo-station.yaml"),
          "--db", os.path.join(folder, "demo.sqlite"), "--demo-password", PASSWORD],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=0,
     )
-    base, logins, seen, deadline = None, {}, [], time.time() + 90
+    # Read the raw pipe (select on a buffered reader would miss lines already in its buffer).
+    base, logins, seen, pending, deadline = None, {}, [], b"", time.time() + 240
     while base is None and time.time() < deadline:
         ready, _, _ = select.select([proc.stdout], [], [], 1)
         if not ready:
             if proc.poll() is not None:
                 break
             continue
-        line = proc.stdout.readline()
-        if not line:
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
             break
-        seen.append(line)
-        m = re.match(r"\s*login (\w+) (\S+) (\S+)", line)
-        if m:
-            logins.setdefault(m.group(1), []).append(m.group(2))
-        m = re.match(r"Console: (http://127\.0\.0\.1:\d+)/console", line.strip())
-        if m:
-            base = m.group(1)
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace")
+            seen.append(line + "\n")
+            m = re.match(r"\s*login (\w+) (\S+) (\S+)", line)
+            if m:
+                logins.setdefault(m.group(1), []).append(m.group(2))
+            m = re.match(r"Console: (http://127\.0\.0\.1:\d+)/console", line.strip())
+            if m:
+                base = m.group(1)
     if base is None:
         proc.kill()
-        pytest.fail("lanectl demo printed no console URL within 90 s:\n" + "".join(seen))
+        pytest.fail("lanectl demo printed no console URL within 240 s:\n" + "".join(seen))
+    # Keep draining its output so the demo never blocks on a full pipe.
+    drain = threading.Thread(target=lambda: [None for _ in iter(lambda: os.read(proc.stdout.fileno(), 65536), b"")],
+                             daemon=True)
+    drain.start()
     yield base, logins
     proc.send_signal(signal.SIGINT)
     try:
-        proc.communicate(timeout=30)
+        proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
         pytest.fail("lanectl demo did not stop within 30 s of SIGINT")
@@ -91,6 +101,25 @@ def browser():
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
+
+
+def js(browser, script, *args):
+    """Runs `script` in the page: reads and clicks there are atomic, so a part redrawn meanwhile cannot go stale."""
+    return browser.execute_script(script, *args)
+
+
+def attr(browser, selector, name):
+    return js(browser, "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+              selector, name)
+
+
+def text(browser, selector):
+    return js(browser, "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", selector)
+
+
+def click(browser, selector):
+    assert js(browser, "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;",
+              selector), selector
 
 
 def shot(browser, name):
@@ -157,16 +186,15 @@ def test_operator_checks_a_vehicle_in_and_watches_it_go_through_a_lane_live(demo
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-shift-state]"))
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#drivers tbody tr"))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
-    wait.until(lambda d: operator in d.find_element(By.ID, "user").text)
+    wait.until(lambda d: operator in (text(d, "#user") or ""))
 
     # Open the shift if the demo has not: the seed's hash is published at once, the seed stays hidden.
-    state = browser.find_element(By.CSS_SELECTOR, "[data-shift-state]").get_attribute("data-shift-state")
-    if state != "open":
-        browser.find_element(By.ID, "shift-open").click()
-        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-shift-state]").get_attribute("data-shift-state") == "open")
-    seed_hash = browser.find_element(By.CSS_SELECTOR, "[data-seed-hash]").text
+    if attr(browser, "[data-shift-state]", "data-shift-state") != "open":
+        click(browser, "#shift-open")
+        wait.until(lambda d: attr(d, "[data-shift-state]", "data-shift-state") == "open")
+    seed_hash = text(browser, "[data-seed-hash]")
     assert re.fullmatch(r"[0-9a-f]{64}", seed_hash), seed_hash
-    assert not browser.find_elements(By.CSS_SELECTOR, "[data-seed]")
+    assert text(browser, "[data-seed]") is None
 
     # A wrong plate is refused, with the reason beside the plate field.
     form = browser.find_element(By.ID, "checkin")
@@ -207,19 +235,18 @@ def test_operator_checks_a_vehicle_in_and_watches_it_go_through_a_lane_live(demo
             main = browser.current_window_handle
             browser.switch_to.new_window("tab")
             browser.get(f"{base}/display/{lane}")
-            WebDriverWait(browser, 60, poll_frequency=0.2).until(
-                lambda d: d.find_element(By.ID, "call").get_attribute("data-plate") == PLATE)
-            call_text = browser.find_element(By.ID, "go").text
+            WebDriverWait(browser, 60, poll_frequency=0.2).until(lambda d: attr(d, "#call", "data-plate") == PLATE)
+            call_text = text(browser, "#go")
             assert ("请到" in call_text and "please go to lane" in call_text) or "正在检测" in call_text, call_text
             shot(browser, f"display-{lane}-called.png")
             browser.close()
             browser.switch_to.window(main)
             board_checked = True
         if lane:
-            items = browser.find_elements(By.CSS_SELECTOR, f'[data-verdicts="{lane}"] li[data-verdict]')
-            verdicts_seen = max(verdicts_seen, len(items))
-            plate_on_lane = browser.find_element(By.CSS_SELECTOR, f'[data-plate="{lane}"]').text
-            if verdicts_seen >= 3 and plate_on_lane == PLATE:
+            count = js(browser, "return document.querySelectorAll(arguments[0]).length;",
+                       f'[data-verdicts="{lane}"] li[data-verdict]')
+            verdicts_seen = max(verdicts_seen, count)
+            if verdicts_seen >= 3 and text(browser, f'[data-plate="{lane}"]') == PLATE:
                 break
         # Without simulated drivers, act as the vehicle's driver on the handheld API.
         if time.time() > nudged_at:
@@ -232,10 +259,11 @@ def test_operator_checks_a_vehicle_in_and_watches_it_go_through_a_lane_live(demo
     assert lane is not None, "the vehicle was never called to a lane"
     assert board_checked
     assert verdicts_seen >= 3, f"only {verdicts_seen} verdicts appeared on lane {lane}"
-    items = browser.find_elements(By.CSS_SELECTOR, f'[data-verdicts="{lane}"] li[data-verdict]')
-    assert all(i.get_attribute("data-verdict") in ("pass", "fail", "incomplete", "not_applicable") for i in items)
+    verdicts = js(browser, "return [...document.querySelectorAll(arguments[0])].map(e => e.dataset.verdict);",
+                  f'[data-verdicts="{lane}"] li[data-verdict]')
+    assert verdicts and all(v in ("pass", "fail", "incomplete", "not_applicable") for v in verdicts), verdicts
     # The event log shows verdicts as they landed.
-    assert browser.find_elements(By.CSS_SELECTOR, '#events li[data-event="verdict"]')
+    assert js(browser, "return document.querySelectorAll('#events li[data-event=\"verdict\"]').length;") > 0
     shot(browser, "console-live-zh.png")
     browser.find_element(By.ID, "lang-toggle").click()
     wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")

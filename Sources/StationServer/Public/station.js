@@ -15,7 +15,7 @@ Object.assign(I18N.zh, {
   gasoline: "汽油", diesel: "柴油", lpg: "液化石油气", cng: "天然气", electric: "纯电", hybrid_gasoline: "油电混合（汽油）",
   hybrid_diesel: "油电混合（柴油）", in_use: "在用车", new_registration: "注册登记", unknown: "未知", ticket: "排队号",
   confirmClose: "确定结班？结班后公开种子。", inspectionsPerHour: "每小时检测", actionFailed: "操作失败",
-  draws: "抽签次数", task: "任务", attempt: "第几次", calledPlate: "已叫号", abortedStep: "中止步骤", finishedCount: "已完成检测", aborted: "已中止",
+  draws: "抽签次数", task: "任务", signOut: "退出", attempt: "第几次", calledPlate: "已叫号", abortedStep: "中止步骤", finishedCount: "已完成检测", aborted: "已中止",
 });
 Object.assign(I18N.en, {
   shift: "Shift", shiftNone: "No shift open", shiftOpen: "Open shift", shiftClose: "Close shift", seedHash: "Seed hash",
@@ -30,7 +30,7 @@ Object.assign(I18N.en, {
   gasoline: "gasoline", diesel: "diesel", lpg: "LPG", cng: "CNG", electric: "electric", hybrid_gasoline: "hybrid (gasoline)",
   hybrid_diesel: "hybrid (diesel)", in_use: "in use", new_registration: "new registration", unknown: "unknown",
   ticket: "Ticket", confirmClose: "Close the shift? Its seed is then revealed.", inspectionsPerHour: "inspections/h",
-  actionFailed: "Action failed", draws: "draws", task: "Task", attempt: "attempt", calledPlate: "Called", abortedStep: "Aborted step",
+  actionFailed: "Action failed", draws: "draws", task: "Task", signOut: "Sign out", attempt: "attempt", calledPlate: "Called", abortedStep: "Aborted step",
   finishedCount: "Inspections done", aborted: "aborted",
 });
 
@@ -86,15 +86,24 @@ function onEvents(msg) {
   renderEvents();
 }
 
-function renderStation() {
+// Redraw a part only when what it shows changed (a button must not be replaced under the operator's pointer).
+const drawn = {};
+function changed(key, value) {
+  const text = state.lang + JSON.stringify(value);
+  if (drawn[key] === text) return false;
+  drawn[key] = text;
+  return true;
+}
+
+function renderStation(force) {
   const v = station.view;
   if (!v) return;
-  renderShift(v.shift);
-  renderLanes(v.lanes || []);
-  renderQueue(v.queue || []);
-  renderDrivers(v.drivers || []);
-  renderAlarms(v.alarms || []);
-  renderEvents();
+  if (force) for (const key of Object.keys(drawn)) delete drawn[key];
+  if (changed("shift", v.shift || null)) renderShift(v.shift);
+  for (const lane of v.lanes || []) if (changed("lane:" + lane.id, lane)) renderLanes([lane]);
+  if (changed("queue", v.queue || [])) renderQueue(v.queue || []);
+  if (changed("drivers", v.drivers || [])) renderDrivers(v.drivers || []);
+  if (changed("alarms", v.alarms || [])) renderAlarms(v.alarms || []);
   const done = (v.lanes || []).reduce((n, l) => n + (l.finished_count || 0), 0);
   const rate = document.getElementById("per-hour");
   if (rate) rate.textContent = `${t("finishedCount")} ${done}`;
@@ -352,8 +361,8 @@ async function whoAmI() {
     const response = await fetch("/api/me", { credentials: "same-origin" });
     if (response.ok) {
       const me = await response.json();
-      const u = me.user || me;
-      user.replaceChildren(el("span", { "data-user": u.id || "" }, `${u.name || u.id} (${u.role})`));
+      user.replaceChildren(el("span", { "data-user": me.user || "" }, `${me.name || me.user} · ${me.user} (${me.role}) `),
+        el("a", { href: "/logout" }, t("signOut")));
       return;
     }
   } catch (e) { /* not signed in */ }
@@ -362,7 +371,8 @@ async function whoAmI() {
 
 function stationLanguageChanged() {
   buildCheckIn();
-  renderStation();
+  renderStation(true);
+  renderEvents();
   if (!station.view) renderShift(null);
 }
 
