@@ -4,7 +4,9 @@ import HummingbirdTesting
 import HummingbirdWSClient
 import HummingbirdWSTesting
 import HummingbirdWebSocket
+import Journal
 import LaneCore
+import LaneTesting
 import Logging
 import NIOCore
 import StationControl
@@ -19,7 +21,7 @@ struct ConsoleStation {
     let feed: StationFeed
     let auth: StationAuth
 
-    init() async throws {
+    init(journal: Journal? = nil) async throws {
         let profile = try demoProfile()
         let (stream, _) = AsyncStream.makeStream(of: Sample.self)
         hub = LiveHub(profile: profile, pollers: [], samples: stream)
@@ -27,7 +29,7 @@ struct ConsoleStation {
         logger.logLevel = .warning
         controller = StationController(profile: profile, journal: nil, commands: { _ in }, logger: logger)
         feed = StationFeed(controller: controller)
-        auth = try await makeAuth()
+        auth = try await makeAuth(journal: journal)
     }
 
     func app() -> some ApplicationProtocol {
@@ -154,8 +156,12 @@ struct ConsoleRoutesTests {
         }
     }
 
-    @Test func driversAndInspectorsAreRefused403AndNothingHappens() async throws {
-        let station = try await ConsoleStation()
+    @Test func driversAndInspectorsAreRefused403JournaledAndNothingHappens() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let journal = try Journal(path: folder.url.appendingPathComponent("station.sqlite").path, now: WallTime(milliseconds: 0))
+        defer { try? journal.close() }
+        let station = try await ConsoleStation(journal: journal)
         try await station.app().test(.router) { client in
             for user in ["D01", "insp1"] {
                 let cookie = try await client.signIn(user)
@@ -173,6 +179,9 @@ struct ConsoleRoutesTests {
         }
         #expect(station.controller.shift() == nil)
         #expect(station.controller.snapshot().queue.isEmpty)
+        let refusals = try journal.entries().filter { $0.kind.rawValue == "auth.forbidden" }.map { try jsonObject($0.payload) }
+        #expect(refusals.contains { $0["account"] as? String == "D01" && $0["action"] as? String == "console.checkin" })
+        #expect(refusals.contains { $0["account"] as? String == "insp1" && $0["action"] as? String == "console.shift.open" })
     }
 
     @Test func operatorOpensTheShiftChecksInAndRefusalsNameTheField() async throws {

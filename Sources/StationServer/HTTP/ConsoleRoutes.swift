@@ -22,8 +22,8 @@ public struct ConsoleRoutes: Sendable {
         self.feed = feed
     }
 
-    /// Adds the routes to `router` (``StationRoutes/router(hub:console:assets:)`` calls this once).
-    func add(to router: Router<StationRequestContext>, hub: LiveHub) {
+    /// Adds the routes to `router` (``StationRoutes/router(hub:auth:controller:console:assets:)`` calls this once).
+    func add(to router: Router<StationRequestContext>, hub: LiveHub, auth: StationAuth) {
         let feed = self.feed
         let controller = self.controller
         router.get("/api/station") { _, context in
@@ -31,22 +31,22 @@ public struct ConsoleRoutes: Sendable {
             return Self.raw(controller.snapshot())
         }
         router.post("/api/shift/open") { _, context in
-            let user = try context.require(.operator, .admin)
+            let user = try Self.operatorOrAdmin(context, auth, "shift.open")
             return try Self.perform { () throws(StationError) in Self.raw(try controller.openShift(by: user.id)) }
         }
         router.post("/api/shift/close") { _, context in
-            let user = try context.require(.operator, .admin)
+            let user = try Self.operatorOrAdmin(context, auth, "shift.close")
             return try Self.perform { () throws(StationError) in Self.raw(try controller.closeShift(by: user.id)) }
         }
         router.post("/api/checkin") { request, context in
-            let user = try context.require(.operator, .admin)
+            let user = try Self.operatorOrAdmin(context, auth, "checkin")
             let checkIn = try await Self.checkInRequest(request)
             return try Self.perform { () throws(StationError) in
                 Self.raw(try controller.checkIn(checkIn, by: user.id))
             }
         }
         router.post("/api/lanes/:lane/call-next") { _, context in
-            let user = try context.require(.operator, .admin)
+            let user = try Self.operatorOrAdmin(context, auth, "lane.call_next")
             let lane = LaneID(rawValue: try context.parameters.require("lane"))
             return try Self.perform { () throws(StationError) in
                 try controller.callNext(lane: lane, by: user.id)
@@ -54,7 +54,7 @@ public struct ConsoleRoutes: Sendable {
             }
         }
         router.post("/api/lanes/:lane/abort") { request, context in
-            let user = try context.require(.operator, .admin)
+            let user = try Self.operatorOrAdmin(context, auth, "lane.abort")
             let lane = LaneID(rawValue: try context.parameters.require("lane"))
             let body = try await Self.decode(ReasonBody.self, from: request)
             return try Self.perform { () throws(StationError) in
@@ -63,7 +63,7 @@ public struct ConsoleRoutes: Sendable {
             }
         }
         router.post("/api/lanes/:lane/repeat") { _, context in
-            let user = try context.require(.operator, .admin)
+            let user = try Self.operatorOrAdmin(context, auth, "lane.repeat")
             let lane = LaneID(rawValue: try context.parameters.require("lane"))
             return try Self.perform { () throws(StationError) in
                 try controller.orderRepeat(lane: lane, by: user.id)
@@ -71,7 +71,7 @@ public struct ConsoleRoutes: Sendable {
             }
         }
         router.post("/api/queue/:number/reassign") { request, context in
-            let user = try context.require(.operator, .admin)
+            let user = try Self.operatorOrAdmin(context, auth, "queue.reassign")
             let text = try context.parameters.require("number")
             guard let number = Int(text) else {
                 throw APIError(.badRequest, reason: "queue number \(text) is not a number / 排队号须为数字", field: "queue_number")
@@ -103,6 +103,19 @@ public struct ConsoleRoutes: Sendable {
                 for try await _ in inbound {}
                 group.cancelAll()
             }
+        }
+    }
+
+    /// The signed-in operator or admin; anyone else is refused (401, 403), and a signed-in user's refusal is
+    /// journaled with the action they tried.
+    static func operatorOrAdmin(_ context: StationRequestContext, _ auth: StationAuth, _ action: String) throws -> StationUser {
+        do {
+            return try context.require(.operator, .admin)
+        } catch {
+            if let user = context.identity {
+                auth.journalRefusal(of: user, action: "console.\(action)", reason: "role \(user.role.rawValue) may not")
+            }
+            throw error
         }
     }
 

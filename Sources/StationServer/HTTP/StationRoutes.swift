@@ -48,7 +48,7 @@ public enum StationRoutes {
             }
             return try assets.response(for: "display.html")
         }
-        console?.add(to: router, hub: hub)
+        console?.add(to: router, hub: hub, auth: auth)
         router.get("/api/profile") { _, _ in json(ProfileView(hub.profile)) }
         router.get("/api/rigs") { _, context in
             try context.require(.operator, .admin, .inspector)
@@ -79,10 +79,7 @@ public enum StationRoutes {
                 group.addTask {
                     var feed = LiveFeed(hub: hub, station: console?.feed)
                     try await outbound.write(.text(feed.hello()))
-                    while !Task.isCancelled {
-                        for message in feed.nextMessages() { try await outbound.write(.text(message)) }
-                        try await Task.sleep(for: LiveFeed.frameInterval)
-                    }
+                    try await feed.frames { message in try await outbound.write(.text(message)) }
                 }
                 // The client may send anything (pings); the feed ends when it closes.
                 for try await _ in inbound {}

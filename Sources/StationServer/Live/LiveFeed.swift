@@ -29,6 +29,26 @@ struct LiveFeed {
         eventCursor = station?.eventCursor ?? 0
     }
 
+    /// Sends the due messages through `write` every ``frameInterval``, and at once when the station publishes an
+    /// event (so an event does not wait for the next frame), until the task is cancelled.
+    mutating func frames(_ write: (String) async throws -> Void) async throws {
+        let (wake, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let token = station?.addWaker(waker)
+        defer { if let token { station?.removeWaker(token) } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    waker.yield()
+                    try await Task.sleep(for: Self.frameInterval)
+                }
+            }
+            for await _ in wake {
+                for message in nextMessages() { try await write(message) }
+            }
+            group.cancelAll()
+        }
+    }
+
     /// The first message: the profile.
     func hello() -> String {
         LiveJSON.encode(LiveMessage(type: "hello", profile: ProfileView(hub.profile)))

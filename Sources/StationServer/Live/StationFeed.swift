@@ -40,6 +40,8 @@ public final class StationFeed: Service, Sendable {
     /// The controller the feed reads.
     public let controller: StationController
     private let state = Mutex(State())
+    /// Live feed clients to wake when an event is published.
+    private let wakers = Mutex<(next: Int, all: [Int: AsyncStream<Void>.Continuation])>((0, [:]))
     let clock: @Sendable () -> MonotonicInstant
 
     /// A feed over `controller`'s events and snapshots.
@@ -117,7 +119,19 @@ public final class StationFeed: Service, Sendable {
                 break
             }
         }
+        for waker in wakers.withLock({ Array($0.all.values) }) { waker.yield() }
     }
+
+    /// Registers a continuation yielded whenever an event is published; returns the token for ``removeWaker(_:)``.
+    func addWaker(_ waker: AsyncStream<Void>.Continuation) -> Int {
+        wakers.withLock { w in
+            w.next += 1
+            w.all[w.next] = waker
+            return w.next
+        }
+    }
+
+    func removeWaker(_ token: Int) { _ = wakers.withLock { $0.all.removeValue(forKey: token) } }
 
     /// The latest snapshot, its `station` message and version (0 and nil before the first refresh).
     func current() -> (version: UInt64, message: String?, snapshot: StationSnapshot?) {
