@@ -12,6 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchSimulateCommand.self,
             BenchModbusCommand.self,
             PipelineBenchCommand.self,
+            BenchServerCommand.self,
         ]
     )
 }

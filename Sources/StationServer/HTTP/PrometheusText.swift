@@ -1,11 +1,12 @@
 import Foundation
 import LaneCore
 import Rigs
+import StationControl
 
 /// Writes the poll statistics in the Prometheus text exposition format (version 0.0.4), from one snapshot
 /// of every link's statistics and every rig's latest sample.
 enum PrometheusText {
-    static func render(hub: LiveHub) -> String {
+    static func render(hub: LiveHub, station: StationFeed? = nil) -> String {
         var out = Exposition()
         let links = hub.linkStatistics()
         out.family("lane_link_cycles_total", "counter", "Poll cycles run per link.")
@@ -56,7 +57,51 @@ enum PrometheusText {
         out.sample("lane_live_clients", [:], Double(hub.liveClients))
         out.family("lane_samples_received_total", "counter", "Samples the server has taken from the pollers.")
         out.sample("lane_samples_received_total", [:], Double(hub.samplesReceived))
+        if let station { renderStation(station, into: &out) }
         return out.text
+    }
+
+    /// The station's figures from the controller's latest snapshot and the feed's counts: queue, lanes, drivers,
+    /// alarms, inspections per hour. The pipeline latency (last sample of an item → its verdict) is not here: the
+    /// controller's events do not carry the time of the sample behind a verdict (docs/api.md).
+    static func renderStation(_ station: StationFeed, into out: inout Exposition) {
+        let counts = station.counts()
+        out.family("lane_inspections_finished_total", "counter", "Inspections judged since the server started.")
+        out.sample("lane_inspections_finished_total", [:], Double(counts.finished))
+        out.family("lane_inspections_last_hour", "gauge", "Inspections judged in the last hour (inspections per hour).")
+        out.sample("lane_inspections_last_hour", [:], Double(counts.lastHour))
+        out.family("lane_verdicts_total", "counter", "Item verdicts published since the server started.")
+        out.sample("lane_verdicts_total", [:], Double(counts.verdicts))
+        guard let snapshot = station.snapshot else { return }
+        out.family("lane_queue_length", "gauge", "Vehicles checked in and not yet done.")
+        out.sample("lane_queue_length", [:], Double(snapshot.queue.count))
+        out.family("lane_queue_waiting", "gauge", "Vehicles waiting for a driver (state waiting).")
+        out.sample("lane_queue_waiting", [:], Double(snapshot.queue.filter { $0.state == "waiting" }.count))
+        out.family("lane_queue_wait_seconds_max", "gauge", "Longest wait from check-in (to lane entry) in the queue now.")
+        out.sample("lane_queue_wait_seconds_max", [:], Double(snapshot.queue.map(\.waitedSeconds).max() ?? 0))
+        out.family("lane_state", "gauge", "1 for each lane's state (idle, called, busy) and, while busy, its run's state.")
+        for lane in snapshot.lanes {
+            out.sample("lane_state", ["lane": lane.id, "state": lane.state, "run": lane.current?.state ?? ""], 1)
+        }
+        out.family("lane_inspections_finished_lane_total", "counter", "Inspections finished per lane in this process.")
+        for lane in snapshot.lanes {
+            out.sample("lane_inspections_finished_lane_total", ["lane": lane.id], Double(lane.finishedCount))
+        }
+        out.family("lane_drivers", "gauge", "Drivers per state.")
+        var drivers: [String: Int] = [:]
+        for d in snapshot.drivers { drivers[d.state, default: 0] += 1 }
+        for (state, n) in drivers.sorted(by: { $0.key < $1.key }) { out.sample("lane_drivers", ["state": state], Double(n)) }
+        out.family("lane_alarms_active", "gauge", "Alarms standing now, per severity.")
+        for severity in ["warning", "error"] {
+            out.sample("lane_alarms_active", ["severity": severity],
+                       Double(snapshot.alarms.filter { $0.active && $0.severity == severity }.count))
+        }
+        out.family("lane_journal_pending", "gauge", "Journal entries waiting to be written.")
+        out.sample("lane_journal_pending", [:], Double(snapshot.journalPending))
+        out.family("lane_journal_failures_total", "counter", "Journal writes that failed.")
+        out.sample("lane_journal_failures_total", [:], Double(snapshot.journalFailures))
+        out.family("lane_shift_open", "gauge", "1 while a shift is open.")
+        out.sample("lane_shift_open", [:], snapshot.shift?.state == "open" ? 1 : 0)
     }
 
     struct Exposition {

@@ -16,9 +16,11 @@ public enum StationRoutes {
 
     /// The routes and their middleware: every error becomes a JSON body, then the session cookie is read and
     /// the signed-in user found (``StationAuth``). Pages send a visitor who is not signed in (or has the wrong
-    /// role) to `/login`; API routes answer 401 or 403.
+    /// role) to `/login`; API routes answer 401 or 403. With a `controller`, the driver handheld's API; with
+    /// `console`, the station's console API and the lane boards' feed.
     public static func router(
-        hub: LiveHub, auth: StationAuth, controller: StationController? = nil, assets: ConsoleAssets = .bundled
+        hub: LiveHub, auth: StationAuth, controller: StationController? = nil, console: ConsoleRoutes? = nil,
+        assets: ConsoleAssets = .bundled
     ) -> Router<Context> {
         let router = Router(context: Context.self)
         router.middlewares.add(JSONErrorMiddleware())
@@ -46,6 +48,7 @@ public enum StationRoutes {
             }
             return try assets.response(for: "display.html")
         }
+        console?.add(to: router, hub: hub, auth: auth)
         router.get("/api/profile") { _, _ in json(ProfileView(hub.profile)) }
         router.get("/api/rigs") { _, context in
             try context.require(.operator, .admin, .inspector)
@@ -63,7 +66,7 @@ public enum StationRoutes {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: PrometheusText.render(hub: hub))))
+                body: .init(byteBuffer: ByteBuffer(string: PrometheusText.render(hub: hub, station: console?.feed))))
         }
         router.ws("/live") { _, context in
             // The feed shows every lane, queue and driver: staff only, never a driver's handheld.
@@ -74,12 +77,9 @@ public enum StationRoutes {
             defer { hub.clientDisconnected() }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    var feed = LiveFeed(hub: hub)
+                    var feed = LiveFeed(hub: hub, station: console?.feed)
                     try await outbound.write(.text(feed.hello()))
-                    while !Task.isCancelled {
-                        for message in feed.nextMessages() { try await outbound.write(.text(message)) }
-                        try await Task.sleep(for: LiveFeed.frameInterval)
-                    }
+                    try await feed.frames { message in try await outbound.write(.text(message)) }
                 }
                 // The client may send anything (pings); the feed ends when it closes.
                 for try await _ in inbound {}
@@ -90,12 +90,14 @@ public enum StationRoutes {
     }
 
     /// The server as a `Service`: listens on `host:port` (0: the system picks) and calls `onRunning` with the
-    /// bound port once it accepts connections.
+    /// bound port once it accepts connections. With a `controller`, the server also serves the handheld's and the
+    /// console's API and the lane boards, and runs the console's ``StationFeed`` as one of its services.
     public static func application(
         hub: LiveHub, auth: StationAuth, controller: StationController? = nil, host: String, port: Int,
         assets: ConsoleAssets = .bundled, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = router(hub: hub, auth: auth, controller: controller, assets: assets)
+        let console = controller.map { ConsoleRoutes(feed: StationFeed(controller: $0)) }
+        let router = router(hub: hub, auth: auth, controller: controller, console: console, assets: assets)
         var app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "LaneControl"),
@@ -103,6 +105,8 @@ public enum StationRoutes {
             logger: logger)
         // The session store tidies expired sessions while the server runs.
         app.addServices(auth.sessionStore)
+        // The console's feed reads the controller's events while the server runs.
+        if let console { app.addServices(console.feed) }
         return app
     }
 
@@ -121,6 +125,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as APIError {
+            return error.response()
         } catch let error as StationError {
             return StationRoutes.stationErrorResponse(error)
         } catch {

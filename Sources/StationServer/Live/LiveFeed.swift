@@ -14,11 +14,40 @@ struct LiveFeed {
     static let healthEvery = 20
 
     let hub: LiveHub
+    /// The station's lanes, queue, drivers and events (nil: a server without a controller sends rigs only).
+    let station: StationFeed?
     private var sentSequence: [RigID: UInt64] = [:]
     private var traceCursor: [RigID: UInt64] = [:]
     private var frames = 0
+    private var stationVersion: UInt64 = 0
+    private var eventCursor: UInt64
 
-    init(hub: LiveHub) { self.hub = hub }
+    init(hub: LiveHub, station: StationFeed? = nil) {
+        self.hub = hub
+        self.station = station
+        // A new client gets the current view, not the event history.
+        eventCursor = station?.eventCursor ?? 0
+    }
+
+    /// Sends the due messages through `write` every ``frameInterval``, and at once when the station publishes an
+    /// event (so an event does not wait for the next frame), until the task is cancelled.
+    mutating func frames(_ write: (String) async throws -> Void) async throws {
+        let (wake, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let token = station?.addWaker(waker)
+        defer { if let token { station?.removeWaker(token) } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    waker.yield()
+                    try await Task.sleep(for: Self.frameInterval)
+                }
+            }
+            for await _ in wake {
+                for message in nextMessages() { try await write(message) }
+            }
+            group.cancelAll()
+        }
+    }
 
     /// The first message: the profile.
     func hello() -> String {
@@ -28,6 +57,16 @@ struct LiveFeed {
     /// The messages due this frame (none when nothing changed and no health is due).
     mutating func nextMessages() -> [String] {
         var messages: [String] = []
+        if let station {
+            let (version, message, _) = station.current()
+            if version != stationVersion, let message {
+                stationVersion = version
+                messages.append(message)
+            }
+            let (events, cursor) = station.eventsMessage(after: eventCursor)
+            eventCursor = cursor
+            if let events { messages.append(events) }
+        }
         let snapshots = hub.rigSnapshots()
         var samples: [LiveMessage.RigSample] = []
         for snapshot in snapshots {

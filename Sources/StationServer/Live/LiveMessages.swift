@@ -186,7 +186,7 @@ struct RigsView: Encodable, Sendable {
     }
 }
 
-/// One `/live` message (`type`: `hello`, `samples`, `health`).
+/// One `/live` message (`type`: `hello`, `samples`, `health`; ``StationFeed`` writes `station` and `events`).
 struct LiveMessage: Encodable, Sendable {
     /// A rig's latest sample in a `samples` message.
     struct RigSample: Encodable, Sendable {

@@ -69,6 +69,7 @@ function setLanguage(lang) {
     document.getElementById("ruleset").textContent = t("ruleset") + " " + state.profile.ruleset;
   }
   for (const rig of Object.keys(state.rigs)) updateQuality(rig);
+  if (typeof stationLanguageChanged === "function") stationLanguageChanged();
   try { localStorage.setItem("lanectl.lang", lang); } catch (e) { /* private mode */ }
 }
 
@@ -104,7 +105,8 @@ function buildLanes(profile) {
       stations.append(box);
       state.rigs[rig.id] = { channels: rig.channels, quality: null, staleFor: null };
     }
-    root.append(el("div", { class: "lane", "data-lane": lane.id }, el("h2", {}, lane.id + " · " + lane.name), stations));
+    const status = el("div", { class: "lane-status", "data-lane-status": lane.id });
+    root.append(el("div", { class: "lane", "data-lane": lane.id }, el("h2", {}, lane.id + " · " + lane.name), status, stations));
   }
 }
 
@@ -224,6 +226,10 @@ function connect() {
       onSamples(msg);
     } else if (msg.type === "health") {
       onHealth(msg);
+    } else if (msg.type === "station" && typeof onStation === "function") {
+      onStation(msg);
+    } else if (msg.type === "events" && typeof onEvents === "function") {
+      onEvents(msg);
     }
   };
 }
