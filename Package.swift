@@ -146,6 +146,15 @@ let package = Package(
             exclude: ["Recordings"]
         ),
         .testTarget(
+            name: "ReportsTests",
+            dependencies: [
+                "StationServer", "Journal", "LaneCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "StationServerTests",
             dependencies: [
                 "StationServer", "LaneCore", "Rigs", "Profiles", "RigFirmware", "Modbus", "LaneTesting",

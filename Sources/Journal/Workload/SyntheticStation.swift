@@ -23,7 +23,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// low-beam vertical and horizontal aim, high-beam intensity) and a two-speed idle emission test (CO, HC,
 /// λ); a share of them fail. Re-tests (``runRetest(of:journal:orderedBy:)``) measure the failed stations
 /// again with a fresh draw that excludes the previous driver.
-public struct SyntheticStation {
+public struct SyntheticStation: Sendable {
     public var random: SplitMix64
     public var clock: WallTime
     private var started = false
@@ -31,6 +31,8 @@ public struct SyntheticStation {
     private var inspectionCount = 0
     private var seeds: [String: String] = [:]
     private var shiftPrefix = ""
+    /// 0 for the first shifts, +1 after each ``closeShifts(journal:acknowledged:)``.
+    private var shiftGeneration = 0
     /// Software version written on inspections.
     public var softwareVersion = "lanecontrol-synthetic"
     /// The share of inspections the synthetic inspector signs (or, failed, orders a re-test for) at once.
@@ -97,6 +99,7 @@ public struct SyntheticStation {
         acknowledged: (JournalEntry) -> Void = { _ in }
     ) throws -> InspectionID {
         if let at, at > clock { clock = at }
+        try startIfNeeded(journal: journal, prefix: shiftPrefix.isEmpty ? "retest" : shiftPrefix, acknowledged: acknowledged)
         guard let report = try journal.report(for: previous) else {
             throw JournalError(.unknownInspection, "re-test: there is no inspection \(previous). / 检验 \(previous) 不存在。")
         }
@@ -125,12 +128,18 @@ public struct SyntheticStation {
         return id
     }
 
-    /// Closes the shifts, revealing their seeds (the draws' proof).
+    /// Closes the shifts, revealing their seeds (the draws' proof); the next inspection opens new shifts.
     public mutating func closeShifts(journal: Journal, acknowledged: (JournalEntry) -> Void = { _ in }) throws {
         for (shift, seed) in seeds.sorted(by: { $0.key < $1.key }) {
             acknowledged(try journal.record(ShiftCloseRecord(shiftID: shift, closedAt: tick(1_000), seed: seed), actor: "system", at: clock))
         }
         seeds = [:]
+        started = false
+        shiftGeneration += 1
+    }
+
+    func shiftID(_ lane: LaneID) -> String {
+        shiftGeneration == 0 ? "\(shiftPrefix)-shift-\(lane)" : "\(shiftPrefix)-shift\(shiftGeneration + 1)-\(lane)"
     }
 
     /// The station (`brake.axle1`, `headlamp.left`, `emission`) an item id belongs to.
@@ -148,7 +157,7 @@ public struct SyntheticStation {
         }
         shiftPrefix = prefix
         for lane in Self.lanes {
-            let shift = "\(prefix)-shift-\(lane)"
+            let shift = shiftID(lane)
             var bytes: [UInt8] = []
             for _ in 0..<4 { withUnsafeBytes(of: random.next().bigEndian) { bytes.append(contentsOf: $0) } }
             seeds[shift] = hexString(bytes)
@@ -167,7 +176,7 @@ public struct SyntheticStation {
         _ id: InspectionID, lane: LaneID, excluding: Set<DriverID>, stations: [String], repaired: Bool,
         journal: Journal, acknowledged: (JournalEntry) -> Void
     ) throws -> Bool {
-        let shift = "\(shiftPrefix)-shift-\(lane)"
+        let shift = shiftID(lane)
         let index = drawIndex[shift, default: 0]
         drawIndex[shift] = index + 1
         let eligible = Self.drivers(lane).filter { !excluding.contains($0) }

@@ -14,9 +14,10 @@ public enum StationRoutes {
     public typealias Context = StationRequestContext
 
     /// The routes and the middleware that turns every error into a JSON body.
-    public static func router(hub: LiveHub, assets: ConsoleAssets = .bundled) -> Router<Context> {
+    public static func router(hub: LiveHub, assets: ConsoleAssets = .bundled, reports: ReportServices? = nil) -> Router<Context> {
         let router = Router(context: Context.self)
         router.middlewares.add(JSONErrorMiddleware())
+        if let reports { ReportRoutes.register(on: router, services: reports) }
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/console"]) }
         router.get("/console") { _, _ in try assets.response(for: "console.html") }
         router.get("/console/:file") { _, context in
