@@ -230,7 +230,7 @@ public enum ReportCharts {
             return (item, v, b)
         }
         guard !rows.isEmpty else { return "" }
-        let w = 640.0, row = 34.0, ml = 170.0, mr = 90.0
+        let w = 680.0, row = 34.0, ml = 170.0, mr = 150.0
         let h = Double(rows.count) * row + 20
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart emission" viewBox="0 0 \(Int(w)) \(Int(h))" role="img" \
