@@ -117,7 +117,11 @@ def post(driver, path, body, json_body=False):
 
 
 def report_id(driver):
-    return driver.find_element(By.ID, "inspection-id").text.strip()
+    """The id of the report on screen ("" while a page loads)."""
+    try:
+        return driver.find_element(By.ID, "inspection-id").text.strip()
+    except Exception:  # not there yet, or replaced by the next page while read
+        return ""
 
 
 STATE = {}
@@ -156,7 +160,7 @@ def test_inspector_finds_a_failed_inspection_orders_a_retest_signs_it_and_sees_i
     shot(d, "report-failed.png")
     # Order the re-test: the new attempt opens, linked, with a fresh draw that excludes the previous driver.
     d.find_element(By.ID, "retest-button").click()
-    wait.until(lambda d: d.find_elements(By.ID, "inspection-id") and report_id(d) != first_id)
+    wait.until(lambda d: report_id(d) not in ("", first_id))
     retest_id = report_id(d)
     assert "2" in d.find_element(By.ID, "attempt").text and first_id in d.find_element(By.ID, "attempt").text
     history = [li.get_attribute("data-attempt") for li in d.find_elements(By.CSS_SELECTOR, "#history li")]

@@ -21,6 +21,8 @@ public struct InspectionQuery: Hashable, Sendable, Codable {
     public var signed: Bool?
     /// At most this many rows, newest first (default 500).
     public var limit: Int
+    /// One attempt by its id (the summary of a single inspection).
+    public var inspection: InspectionID?
 
     /// An outcome filter: the closed statuses and `open`.
     public enum Verdict: String, Hashable, Sendable, Codable, CaseIterable {
@@ -29,8 +31,10 @@ public struct InspectionQuery: Hashable, Sendable, Codable {
 
     public init(
         plate: String? = nil, vin: String? = nil, from: WallTime? = nil, to: WallTime? = nil, lane: LaneID? = nil,
-        driver: DriverID? = nil, verdict: Verdict? = nil, signed: Bool? = nil, limit: Int = 500
+        driver: DriverID? = nil, verdict: Verdict? = nil, signed: Bool? = nil, limit: Int = 500,
+        inspection: InspectionID? = nil
     ) {
+        self.inspection = inspection
         self.plate = plate
         self.vin = vin
         self.from = from
@@ -122,6 +126,10 @@ extension Journal {
     static func search(_ query: InspectionQuery, db: Database) throws -> [InspectionSummary] {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
+        if let inspection = query.inspection {
+            conditions.append("i.id = ?")
+            arguments.append(inspection.rawValue)
+        }
         if let plate = query.plate?.trimmingCharacters(in: .whitespaces), !plate.isEmpty {
             conditions.append("instr(upper(v.plate), upper(?)) > 0")
             arguments.append(plate)
@@ -190,6 +198,11 @@ extension Journal {
                 failedItems: ((row["failed"] as String?) ?? "").split(separator: " ").map(String.init),
                 signedBy: row["signed_by"], signedAt: (row["signed_at"] as Int64?).map(WallTime.init(milliseconds:)))
         }
+    }
+
+    /// The search row of one attempt, nil when there is no such inspection.
+    public func summary(of inspection: InspectionID) throws -> InspectionSummary? {
+        try search(InspectionQuery(limit: 1, inspection: inspection)).first
     }
 
     /// `SELECT 1` when inspection `i.id` carries an approving signature (it is locked).

@@ -226,8 +226,9 @@ public struct SyntheticStation: Sendable {
                 try prompt("brake.now", "踩刹车 / Brake now", &s)
                 let measurementID = "\(id.rawValue)/brake.axle\(axle)"
                 let start = n * 1_000_000_000_000 + Int64(axle) * 10_000_000_000
-                let peakLeft = s.uniform(2500...4500)
-                let peakRight = peakLeft * (repaired ? s.uniform(0.9...1.0) : s.uniform(0.76...1.0))
+                // Whole newtons: the curves are stored at 1 N, and their peaks must equal the figures.
+                let peakLeft = s.uniform(2500...4500).rounded()
+                let peakRight = (peakLeft * (repaired ? s.uniform(0.9...1.0) : s.uniform(0.76...1.0))).rounded()
                 acknowledged(
                     try journal.record(
                         MeasurementRecord(

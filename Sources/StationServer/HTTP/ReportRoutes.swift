@@ -176,8 +176,7 @@ public enum ReportRoutes {
     ) throws -> Response {
         let journal = services.journal
         guard let bundle = try journal.evidenceBundle(for: id, exportedAt: services.now()) else { throw notFound(id) }
-        let retestedBy = try journal.search(InspectionQuery(plate: bundle.report.vehicle.plate, limit: 10_000))
-            .first { $0.id == id }?.retestedBy
+        let retestedBy = try journal.summary(of: id)?.retestedBy
         let context = ReportPageContext(
             bundle: bundle, signature: try journal.signature(of: id), refusals: try journal.refusals(of: id),
             retestedBy: retestedBy, user: user, canOrderRetests: services.retests != nil,

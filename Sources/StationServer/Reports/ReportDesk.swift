@@ -124,7 +124,7 @@ public struct ReportDesk: Sendable {
             try refuse(403, "not_inspector", "\(user.id) is \(user.role.rawValue): only an inspector orders a re-test",
                        "\(user.id) 的角色是 \(user.role.rawValue)，只有检验员可以安排复检")
         }
-        guard let summary = try journal.search(InspectionQuery(limit: 100_000)).first(where: { $0.id == inspection }) else {
+        guard let summary = try journal.summary(of: inspection) else {
             throw ReportActionError(status: 404, reason: "unknown", english: "no inspection \(inspection)", chinese: "没有检验 \(inspection)")
         }
         if let signature = try journal.signature(of: inspection) {
