@@ -245,7 +245,7 @@ struct ReportRoutesTests {
             }
             let id = expected[0].id
             try await client.execute(uri: "/reports/\(id.rawValue)/evidence.json", method: .get, headers: [.cookie: insp]) { response in
-                let bundle = try JSONDecoder().decode(EvidenceBundle.self, from: Data(buffer: response.body))
+                let bundle = try JSONDecoder().decode(EvidenceBundle.self, from: Data(String(buffer: response.body).utf8))
                 #expect(bundle.inspection == id)
                 #expect(bundle.checkOffline().isEmpty)
             }

@@ -61,7 +61,9 @@ extension JournalTransaction {
 
     /// Throws ``JournalError/Code/inspectionSigned`` when `inspection` is signed.
     func requireUnsigned(_ inspection: InspectionID, what: String) throws {
-        guard let signature = try Journal.signature(of: inspection, db: db) else { return }
+        // One indexed probe on every record; the signature's details only when it is there.
+        guard try Journal.isSigned(inspection, db: db), let signature = try Journal.signature(of: inspection, db: db)
+        else { return }
         throw JournalError(
             .inspectionSigned,
             "\(what): inspection \(inspection) was signed by \(signature.record.userID) at \(signature.record.at) (entry \(signature.journalSequence)); a signed report is locked and never changed. / 检验 \(inspection) 已由 \(signature.record.userID) 签字，报告已锁定，不能再修改。"

@@ -241,7 +241,7 @@ public struct SyntheticStation: Sendable {
                     let times = (0..<points).map { start + Int64($0) * 10_000_000 }
                     var values = (0..<points).map { i -> Double in
                         let x = Double(i) / Double(points)
-                        return max(0, peak * min(1, x * 3) * (x > 0.8 ? (1 - x) * 5 : 1) + Double.random(in: -5...5, using: &s.random))
+                        return min(peak, max(0, peak * min(1, x * 3) * (x > 0.8 ? (1 - x) * 5 : 1) + Double.random(in: -5...5, using: &s.random)))
                     }
                     values[points / 3] = peak  // the peak is exactly the figure recorded
                     let curve = Curve(channel: channel, unit: "N", resolution: 1, timesNs: times, values: values)
