@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Journal
 import LaneCore
+import StationControl
 import Valet
 
 /// `lanectl dispatch …`: the auditable driver draw.

@@ -18,6 +18,7 @@ struct LaneCtl: AsyncParsableCommand {
             // Each area adds its command here, one line each.
             ModbusCommand.self,
             ReportsCommand.self,
+            AccountsCommand.self,
         ]
     )
 }

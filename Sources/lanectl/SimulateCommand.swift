@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Journal
 import LaneCore
+import StationControl
 import Valet
 
 /// `lanectl simulate`: a station day on a virtual clock, comparing driver policies.

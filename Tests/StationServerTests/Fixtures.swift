@@ -1,11 +1,16 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Journal
 import LaneCore
 import LaneTesting
 import Logging
+import NIOCore
 import Profiles
 import RigFirmware
 import Rigs
 import StationServer
+import Synchronization
 
 /// The demo profile, loaded from the repository.
 func demoProfile() throws -> LaneProfile {
@@ -78,4 +83,74 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         throw TimedOut(what: "a JSON object in \(text.prefix(200))")
     }
     return object
+}
+
+/// A clock the test moves by hand (sessions' expiry, the failure window).
+final class ManualClock: Clock, Sendable {
+    struct Instant: InstantProtocol {
+        var offset: Duration
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+    }
+
+    private let current = Mutex(Duration.zero)
+    var now: Instant { Instant(offset: current.withLock { $0 }) }
+    var minimumResolution: Duration { .nanoseconds(1) }
+    /// Time since the start, for ``StationAuth``'s failure window.
+    var elapsed: Duration { current.withLock { $0 } }
+
+    func advance(by duration: Duration) { current.withLock { $0 += duration } }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        while now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+    }
+}
+
+/// Sign-in over `journal`'s accounts (or in memory) with sessions and the failure window on `clock`, and the
+/// demo accounts created with `password`.
+func makeAuth(
+    journal: Journal? = nil, clock: ManualClock = ManualClock(), password: String = "demo-password",
+    configure: (inout AuthConfiguration) -> Void = { _ in }
+) async throws -> StationAuth {
+    var configuration = AuthConfiguration()
+    configure(&configuration)
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    let accounts = try AccountStore(journal: journal)
+    _ = try await accounts.prepareDemoAccounts(profile: try demoProfile(), password: password, by: "test")
+    return StationAuth(
+        accounts: accounts, configuration: configuration, sessionStore: MemoryPersistDriver(clock),
+        uptime: { clock.elapsed }, logger: logger)
+}
+
+extension TestClientProtocol {
+    /// Signs in and returns the `Cookie` header value to send with later requests.
+    func signIn(_ user: String, _ password: String = "demo-password") async throws -> String {
+        try await execute(
+            uri: "/api/login", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"user": "\#(user)", "password": "\#(password)"}"#)
+        ) { response in
+            guard response.status == .ok, let setCookie = response.headers[.setCookie],
+                let pair = setCookie.split(separator: ";").first
+            else { throw TimedOut(what: "a session cookie for \(user) (got \(response.status) \(String(buffer: response.body)))") }
+            return String(pair)
+        }
+    }
+
+    /// `GET uri` with the session cookie.
+    func get<T>(_ uri: String, cookie: String?, _ check: @escaping (TestResponse) async throws -> T) async throws -> T {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        return try await execute(uri: uri, method: .get, headers: headers, testCallback: check)
+    }
+
+    /// `POST uri` with a JSON body and the session cookie.
+    func post<T>(
+        _ uri: String, json: String, cookie: String?, _ check: @escaping (TestResponse) async throws -> T
+    ) async throws -> T {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let cookie { headers[.cookie] = cookie }
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json), testCallback: check)
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWSClient
 import HummingbirdWSTesting
 import HummingbirdWebSocket
 import LaneCore
@@ -15,13 +16,15 @@ struct LiveFeedTests {
         let station = try LiveStation(only: ["L1.brake"])
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let app = StationRoutes.application(hub: station.hub, host: "127.0.0.1", port: 0, logger: logger)
+        let app = StationRoutes.application(
+            hub: station.hub, auth: try await makeAuth(), host: "127.0.0.1", port: 0, logger: logger)
         let received = Collected()
         try await station.run {
             // Put the scripted vehicle's brakes on the rollers so the forces move.
             try station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 1))
             try await app.test(.live) { client in
-                try await client.ws("/live") { inbound, _, _ in
+                let cookie = try await client.signIn("op1")
+                try await client.ws("/live", configuration: .init(additionalHeaders: [.cookie: cookie])) { inbound, _, _ in
                     var samplesMessages = 0
                     for try await message in inbound.messages(maxSize: 4 << 20) {
                         guard case .text(let text) = message else { continue }

@@ -10,11 +10,13 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1)))
 struct RouteTests {
-    func app(_ hub: LiveHub) -> some ApplicationProtocol {
+    func app(_ hub: LiveHub, auth: StationAuth) -> some ApplicationProtocol {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return StationRoutes.application(hub: hub, host: "127.0.0.1", port: 0, logger: logger)
+        return StationRoutes.application(hub: hub, auth: auth, host: "127.0.0.1", port: 0, logger: logger)
     }
+
+    func app(_ hub: LiveHub) async throws -> some ApplicationProtocol { app(hub, auth: try await makeAuth()) }
 
     func idleHub() throws -> LiveHub {
         let (stream, _) = AsyncStream.makeStream(of: Sample.self)
@@ -22,7 +24,7 @@ struct RouteTests {
     }
 
     @Test func profileRouteListsLanesStationsAndChannelsAndOpensInChineseUnderACNRuleset() async throws {
-        try await app(idleHub()).test(.router) { client in
+        try await app(try idleHub()).test(.router) { client in
             try await client.execute(uri: "/api/profile", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
@@ -43,7 +45,7 @@ struct RouteTests {
     }
 
     @Test func unknownPathAnswers404AsJSONWithAReasonNamingThePath() async throws {
-        try await app(idleHub()).test(.router) { client in
+        try await app(try idleHub()).test(.router) { client in
             try await client.execute(uri: "/api/nothing-here", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
@@ -55,8 +57,9 @@ struct RouteTests {
     }
 
     @Test func unknownRigAndLaneAnswer404ListingTheKnownOnes() async throws {
-        try await app(idleHub()).test(.router) { client in
-            try await client.execute(uri: "/api/rigs/L9.brake", method: .get) { response in
+        try await app(try idleHub()).test(.router) { client in
+            let cookie = try await client.signIn("op1")
+            try await client.get("/api/rigs/L9.brake", cookie: cookie) { response in
                 #expect(response.status == .notFound)
                 let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
                 let reason = try #require(error["reason"] as? String)
@@ -70,8 +73,9 @@ struct RouteTests {
     }
 
     @Test func consoleAndItsFilesAreServed() async throws {
-        try await app(idleHub()).test(.router) { client in
-            try await client.execute(uri: "/console", method: .get) { response in
+        try await app(try idleHub()).test(.router) { client in
+            let cookie = try await client.signIn("op1")
+            try await client.get("/console", cookie: cookie) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
                 #expect(String(buffer: response.body).contains("/console/console.js"))
@@ -117,7 +121,8 @@ struct RouteTests {
                     && station.hub.linkStatistics().allSatisfy { $0.cycles > 3 }
             }
             try await app(station.hub).test(.router) { client in
-                try await client.execute(uri: "/api/rigs", method: .get) { response in
+                let cookie = try await client.signIn("op1")
+                try await client.get("/api/rigs", cookie: cookie) { response in
                     #expect(response.status == .ok)
                     let body = try jsonObject(String(buffer: response.body))
                     let rigs = try #require(body["rigs"] as? [[String: Any]])

@@ -7,6 +7,7 @@ import re
 import select
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -20,6 +21,17 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LANECTL = os.path.join(ROOT, ".build", "debug", "lanectl")
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+DEMO_PASSWORD = "console-test-pw"
+
+
+def sign_in(driver, console_url, user="op1"):
+    """Signs in on /login as `user`, then opens the console."""
+    driver.get(console_url.replace("/console", "/login"))
+    WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "user").is_displayed())
+    driver.find_element(By.ID, "user").send_keys(user)
+    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    driver.find_element(By.ID, "submit").click()
+    WebDriverWait(driver, 30).until(lambda d: d.current_url.endswith("/console"))
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +39,10 @@ def demo():
     """`lanectl demo --port 0`; yields the console URL printed on its standard output."""
     if not os.access(LANECTL, os.X_OK):
         pytest.fail(f"{LANECTL} is missing: run `swift build --product lanectl` first")
+    db = os.path.join(tempfile.mkdtemp(prefix="lanecontrol-console-"), "demo.sqlite")
     proc = subprocess.Popen(
-        [LANECTL, "demo", "--port", "0", "--profile", os.path.join(ROOT, "LaneProfiles", "demo-station.yaml")],
+        [LANECTL, "demo", "--port", "0", "--profile", os.path.join(ROOT, "LaneProfiles", "demo-station.yaml"),
+         "--db", db, "--demo-password", DEMO_PASSWORD],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
     )
     url, seen, deadline = None, [], time.time() + 60
@@ -78,7 +92,7 @@ def cell(driver, rig, channel):
 
 
 def test_console_shows_live_readings_switches_language_and_is_screenshotted(demo, browser):
-    browser.get(demo)
+    sign_in(browser, demo)
     wait = WebDriverWait(browser, 30, poll_frequency=0.1)
     # The profile arrives over /live and builds both lanes with their three stations.
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-lane]")) == 2)

@@ -2,6 +2,7 @@ public import Hummingbird
 public import HummingbirdAuth
 public import HummingbirdWebSocket
 public import LaneCore
+public import NIOCore
 
 /// Who is signed in: a station account and its role.
 public struct StationUser: Hashable, Sendable, Codable {
@@ -33,19 +34,31 @@ public struct StationUser: Hashable, Sendable, Codable {
     }
 }
 
-/// The request context of every route: WebSocket-capable (so `/live` shares the router) and carrying the
-/// signed-in ``StationUser`` once the session middleware has found one.
-public struct StationRequestContext: AuthRequestContext, WebSocketRequestContext, RequestContext {
+/// The request context of every route: WebSocket-capable (so `/live` shares the router), carrying the
+/// session (``StationSession``, from the session cookie) and the signed-in ``StationUser`` once the session
+/// authenticator has found one.
+public struct StationRequestContext: AuthRequestContext, SessionRequestContext, WebSocketRequestContext,
+    RemoteAddressRequestContext, RequestContext
+{
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
     /// The signed-in user, nil before authentication.
     public var identity: StationUser?
+    /// The session read from the `lanecontrol_session` cookie (``StationAuth``).
+    public let sessions: SessionContext<StationSession>
+    /// The peer's address (the rate limit of failed logins counts per address).
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         webSocket = .init()
         identity = nil
+        sessions = .init()
+        remoteAddress = source.channel.remoteAddress
     }
+
+    /// The client's IP address as text (`"127.0.0.1"`), or `"unknown"` when the channel has none (tests).
+    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 
     /// The signed-in user if their role is one of `roles`; otherwise 401 (nobody signed in) or 403 (wrong
     /// role), with a reason in both languages.

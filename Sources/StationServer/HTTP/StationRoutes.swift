@@ -6,6 +6,7 @@ public import Logging
 import NIOCore
 import Rigs
 import ServiceLifecycle
+public import StationControl
 
 /// The station's HTTP surface: the console page and its files, the JSON API, `/metrics` and the `/live`
 /// WebSocket feed. See docs/api.md.
@@ -13,17 +14,33 @@ public enum StationRoutes {
     /// The request context of every route (WebSocket-capable, so `/live` shares the router).
     public typealias Context = StationRequestContext
 
-    /// The routes and the middleware that turns every error into a JSON body.
-    public static func router(hub: LiveHub, assets: ConsoleAssets = .bundled, reports: ReportServices? = nil) -> Router<Context> {
+    /// The routes and their middleware: every error becomes a JSON body, then the session cookie is read and
+    /// the signed-in user found (``StationAuth``). Pages send a visitor who is not signed in (or has the wrong
+    /// role) to `/login`; API routes answer 401 or 403.
+    public static func router(
+        hub: LiveHub, auth: StationAuth, controller: StationController? = nil, assets: ConsoleAssets = .bundled,
+        reports: ReportServices? = nil
+    ) -> Router<Context> {
         let router = Router(context: Context.self)
         router.middlewares.add(JSONErrorMiddleware())
+        router.middlewares.add(auth.sessionMiddleware())
+        router.middlewares.add(auth.authenticator())
+        auth.addRoutes(to: router, assets: assets)
+        router.get("/") { _, context in
+            let home = context.identity.map { StationAuth.home(of: $0.role) } ?? "/login"
+            return Response(status: .seeOther, headers: [.location: home])
+        }
+        // Shared static files (styles, scripts of the login page and the handheld): not secret.
+        router.get("/assets/:file") { _, context in try assets.response(for: try context.parameters.require("file")) }
+        router.get("/console", use: StationAuth.page("console.html", for: [.operator, .admin], assets: assets))
+        router.get("/handheld", use: StationAuth.page("handheld.html", for: [.driver], assets: assets))
+        if let controller { HandheldRoutes.add(to: router, controller: controller, auth: auth) }
         if let reports { ReportRoutes.register(on: router, services: reports) }
-        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/console"]) }
-        router.get("/console") { _, _ in try assets.response(for: "console.html") }
         router.get("/console/:file") { _, context in
             let file = try context.parameters.require("file")
             return try assets.response(for: file)
         }
+        // The lane board is a public screen at the lane entrance.
         router.get("/display/:lane") { _, context in
             let lane = try context.parameters.require("lane")
             guard hub.profile.lanes.contains(where: { $0.id.rawValue == lane }) else {
@@ -32,8 +49,12 @@ public enum StationRoutes {
             return try assets.response(for: "display.html")
         }
         router.get("/api/profile") { _, _ in json(ProfileView(hub.profile)) }
-        router.get("/api/rigs") { _, _ in json(RigsView(hub: hub)) }
+        router.get("/api/rigs") { _, context in
+            try context.require(.operator, .admin, .inspector)
+            return json(RigsView(hub: hub))
+        }
         router.get("/api/rigs/:rig") { _, context in
+            try context.require(.operator, .admin, .inspector)
             let id = try context.parameters.require("rig")
             let view = RigsView(hub: hub)
             guard let entry = view.rigs.first(where: { $0.rig.rawValue == id }) else {
@@ -46,7 +67,11 @@ public enum StationRoutes {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: PrometheusText.render(hub: hub))))
         }
-        router.ws("/live") { inbound, outbound, _ in
+        router.ws("/live") { _, context in
+            // The feed shows every lane, queue and driver: staff only, never a driver's handheld.
+            try context.require(.operator, .admin, .inspector)
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, _ in
             hub.clientConnected()
             defer { hub.clientDisconnected() }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -69,15 +94,19 @@ public enum StationRoutes {
     /// The server as a `Service`: listens on `host:port` (0: the system picks) and calls `onRunning` with the
     /// bound port once it accepts connections.
     public static func application(
-        hub: LiveHub, host: String, port: Int, assets: ConsoleAssets = .bundled, logger: Logger,
+        hub: LiveHub, auth: StationAuth, controller: StationController? = nil, host: String, port: Int,
+        assets: ConsoleAssets = .bundled, reports: ReportServices? = nil, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = router(hub: hub, assets: assets)
-        return Application(
+        let router = router(hub: hub, auth: auth, controller: controller, assets: assets, reports: reports)
+        var app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "LaneControl"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+        // The session store tidies expired sessions while the server runs.
+        app.addServices(auth.sessionStore)
+        return app
     }
 
     static func json(_ value: some Encodable) -> Response {
@@ -95,6 +124,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as StationError {
+            return StationRoutes.stationErrorResponse(error)
         } catch {
             let status: HTTPResponse.Status
             var reason: String
@@ -110,12 +141,49 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if status == .notFound, reason == HTTPResponse.Status.notFound.reasonPhrase {
                 reason = "no route \(request.method) \(request.uri.path); see docs/api.md for the routes "
-                    + "(/console, /display/LANE, /api/profile, /api/rigs, /metrics, /live)"
+                    + "(/login, /console, /handheld, /display/LANE, /api/login, /api/me, /api/profile, /api/rigs, /metrics, /live)"
             }
-            return Response(
-                status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: LiveJSON.encode(ErrorBody(error: .init(status: status.code, reason: reason))))))
+            return StationRoutes.errorResponse(status, reason)
         }
+    }
+}
+
+extension StationRoutes {
+    /// A controller's refusal: `not_found` 404, `forbidden` 403, `conflict` 409, `invalid` 422, with its code,
+    /// field and both languages: `{"error": {"status", "reason", "code", "field", "zh", "en"}}`.
+    static func stationErrorResponse(_ error: StationError) -> Response {
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .notFound: .notFound
+            case .forbidden: .forbidden
+            case .conflict: .conflict
+            case .invalid: .unprocessableContent
+            }
+        struct Body: Encodable {
+            struct Inner: Encodable {
+                var status: Int
+                var reason: String
+                var code: String
+                var field: String?
+                var zh: String
+                var en: String
+            }
+            var error: Inner
+        }
+        let body = Body(error: .init(status: status.code, reason: "\(error.en) / \(error.zh)", code: error.code, field: error.field, zh: error.zh, en: error.en))
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: LiveJSON.encode(body))))
+    }
+
+    /// `{"error": {"status": …, "reason": …}}` with `status` and any extra headers (`Retry-After`).
+    static func errorResponse(_ status: HTTPResponse.Status, _ reason: String, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        return Response(
+            status: status, headers: fields,
+            body: .init(byteBuffer: ByteBuffer(string: LiveJSON.encode(ErrorBody(error: .init(status: status.code, reason: reason))))))
     }
 }
 

@@ -16,6 +16,7 @@ public final class LiveHub: Service, Sendable {
     public static let traceCapacity = 2_000
 
     private let samples: AsyncStream<Sample>
+    private let consumer: (@Sendable (Sample) -> Void)?
     private let state: Mutex<State>
     private let rigIndex: [RigID: Int]
 
@@ -39,10 +40,15 @@ public final class LiveHub: Service, Sendable {
     }
 
     /// Creates a hub for `profile`'s rigs reading `samples` (the stream every poller yields into).
-    public init(profile: LaneProfile, pollers: [LinkPoller], samples: AsyncStream<Sample>) {
+    /// - Parameter consumer: Called with every sample before the hub keeps it (the station controller).
+    public init(
+        profile: LaneProfile, pollers: [LinkPoller], samples: AsyncStream<Sample>,
+        consumer: (@Sendable (Sample) -> Void)? = nil
+    ) {
         self.profile = profile
         self.pollers = pollers
         self.samples = samples
+        self.consumer = consumer
         var rigs: [RigState] = []
         for lane in profile.lanes {
             for station in lane.stations {
@@ -63,7 +69,10 @@ public final class LiveHub: Service, Sendable {
 
     /// Consumes samples until graceful shutdown or the stream ends.
     public func run() async throws {
-        for await sample in samples.cancelOnGracefulShutdown() { ingest(sample) }
+        for await sample in samples.cancelOnGracefulShutdown() {
+            consumer?(sample)
+            ingest(sample)
+        }
     }
 
     /// Takes one sample (``run()`` calls this; tests may too).
@@ -135,7 +144,10 @@ public final class LiveHub: Service, Sendable {
 
     /// Sends `command` to the poller of its rig (written within one poll period).
     /// - Throws: `RigCommandError` from the poller, or ``UnknownRigError`` when no link carries the rig.
-    public func submit(_ command: RigCommand) throws {
+    public func submit(_ command: RigCommand) throws { try Self.submit(command, to: pollers) }
+
+    /// Sends `command` to whichever of `pollers` carries its rig.
+    public static func submit(_ command: RigCommand, to pollers: [LinkPoller]) throws {
         guard let poller = pollers.first(where: { $0.configuration.rigs.contains { $0.rig == command.rig } }) else {
             throw UnknownRigError(rig: command.rig, known: pollers.flatMap { $0.configuration.rigs.map(\.rig) })
         }

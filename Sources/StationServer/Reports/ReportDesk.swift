@@ -146,6 +146,8 @@ public struct ReportDesk: Sendable {
                 status: 503, reason: "no_station", english: "this server runs no lane: re-tests are ordered at the station",
                 chinese: "本服务器不连接检测线，请在检测站安排复检")
         }
+        // The inspector's decision is journaled under their id: the journal must know them.
+        try journal.write { tx in try tx.ensureUser(user.id, name: user.name, role: user.role.rawValue, at: now) }
         return try await retests.orderRetest(of: inspection, by: user.id)
     }
 }

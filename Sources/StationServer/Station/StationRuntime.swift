@@ -1,9 +1,13 @@
+public import Journal
 public import LaneCore
 public import Logging
 public import Rigs
 public import ServiceLifecycle
+public import StationControl
+public import Valet
 
-/// The live part of a station: one ``LinkPoller`` per link, the ``LiveHub`` they feed, and the
+/// The live part of a station: one ``LinkPoller`` per link, the ``LiveHub`` they feed, the
+/// `StationController` that runs the lanes on every sample (its rig commands go to the pollers), and the
 /// ``RollerGuard`` that stops every brake tester's rollers on shutdown. `lanectl demo` and `lanectl run`
 /// both build one, then add the HTTP server.
 public final class StationRuntime: Sendable {
@@ -15,24 +19,39 @@ public final class StationRuntime: Sendable {
     public let hub: LiveHub
     /// Stops the rollers on graceful shutdown.
     public let rollerGuard: RollerGuard
+    /// The station: dispatcher, lanes, driver tasks; fed every sample by the hub.
+    public let controller: StationController
 
-    /// Creates (does not start) the pollers and the hub.
+    /// Creates (does not start) the pollers, the controller and the hub.
     /// - Parameters:
     ///   - profile: The lane profile.
     ///   - links: The links to poll (``StationLinks/configurations(for:ports:only:)``).
-    ///   - logger: Logger for the pollers.
-    public init(profile: LaneProfile, links: [LinkConfiguration], logger: Logger) {
+    ///   - journal: Where the controller writes the evidence (nil: none).
+    ///   - seed: The first shift's draw seed (nil: a fresh one).
+    ///   - options: The controller's options.
+    ///   - logger: Logger for the pollers and the controller.
+    public init(
+        profile: LaneProfile, links: [LinkConfiguration], journal: Journal? = nil, seed: ShiftSeed? = nil,
+        options: StationController.Options = .init(), logger: Logger
+    ) {
         self.profile = profile
         // Newest samples win: a slow consumer never makes memory grow.
         let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(8_192))
-        pollers = links.map { LinkPoller(configuration: $0, samples: continuation, logger: logger) }
-        hub = LiveHub(profile: profile, pollers: pollers, samples: stream)
+        let pollers = links.map { LinkPoller(configuration: $0, samples: continuation, logger: logger) }
+        self.pollers = pollers
+        let controller = StationController(
+            profile: profile, journal: journal, seed: seed,
+            commands: { command in try LiveHub.submit(command, to: pollers) }, logger: logger, options: options)
+        self.controller = controller
+        // The controller sees each sample before the hub keeps it: a stop command (wheel slip) leaves at once.
+        hub = LiveHub(profile: profile, pollers: pollers, samples: stream, consumer: { controller.handle($0) })
         rollerGuard = RollerGuard(hub: hub, logger: logger)
     }
 
-    /// The services in start order: pollers, the hub, the roller guard. A `ServiceGroup` shuts them down in
-    /// reverse, so the rollers are stopped while pollers and hub still run.
-    public var services: [any Service] { (pollers as [any Service]) + [hub, rollerGuard] }
+    /// The services in start order: the controller's (journal writers, dispatcher clock), pollers, the hub, the
+    /// roller guard. A `ServiceGroup` shuts them down in reverse, so the rollers are stopped while pollers and
+    /// hub still run, and the journal writers write what is queued last.
+    public var services: [any Service] { controller.services + (pollers as [any Service]) + [hub, rollerGuard] }
 }
 
 /// On graceful shutdown, writes `rollers_run = 0` to every brake tester that has that command and waits (up
