@@ -24,9 +24,9 @@ struct ReportsServeCommand: AsyncParsableCommand {
             A new --db file is filled with a synthetic station day (--vehicles vehicles on two lanes, half of them
             signed, shifts closed), and re-tests ordered on the pages run at once on a synthetic lane (a fresh draw
             that excludes the previous driver, only the failed stations measured again). An existing file is
-            served as it is, without re-tests. Accounts (fixture, until the station's accounts serve the reports):
-            insp1 / insp1-password (inspector), insp2 / insp2-password (inspector), op1 / op1-password (operator),
-            admin / admin-password (admin). See docs/reports.md.
+            served as it is, without re-tests. Sign-in uses the station's accounts in the same file; missing demo
+            accounts are created: insp1 / insp1-password, insp2 / insp2-password (inspectors), op1 / op1-password
+            (operator), admin / admin-password (admin). See docs/reports.md.
             """)
 
     @Option(help: "The journal database file (created and seeded when missing).")
@@ -40,6 +40,14 @@ struct ReportsServeCommand: AsyncParsableCommand {
     @Option(help: "The station's offset from UTC in hours (statistics by local hour and date).")
     var utcOffsetHours = 8
     @OptionGroup var server: ServerOptions
+
+    /// The demo logins `reports serve` creates when its database lacks them.
+    static let demoAccounts: [(StationUser, String)] = [
+        (StationUser(id: "insp1", name: "Inspector One 检验员一", role: .inspector), "insp1-password"),
+        (StationUser(id: "insp2", name: "Inspector Two 检验员二", role: .inspector), "insp2-password"),
+        (StationUser(id: "op1", name: "Operator One 操作员一", role: .operator), "op1-password"),
+        (StationUser(id: "admin", name: "Administrator", role: .admin), "admin-password"),
+    ]
 
     func run() async throws {
         let logger = server.logger
@@ -58,18 +66,19 @@ struct ReportsServeCommand: AsyncParsableCommand {
             lane = SyntheticRetestLane(station: station, journal: journal)
             printNow("Seeded \(db) with \(vehicles) synthetic inspections / 已生成模拟数据")
         }
-        let accounts = FixtureAccounts([
-            (StationUser(id: "insp1", name: "Inspector One 检验员一", role: .inspector), "insp1-password"),
-            (StationUser(id: "insp2", name: "Inspector Two 检验员二", role: .inspector), "insp2-password"),
-            (StationUser(id: "op1", name: "Operator One 操作员一", role: .operator), "op1-password"),
-            (StationUser(id: "admin", name: "Administrator", role: .admin), "admin-password"),
-        ])
+        // The station's own accounts (bcrypt, in the same database); the four demo logins are created once.
+        let accounts = try AccountStore(journal: journal)
+        for (user, password) in Self.demoAccounts where accounts.account(user.id) == nil {
+            try await accounts.create(user, password: password, by: "lanectl")
+        }
+        let auth = StationAuth(accounts: accounts, logger: logger)
         let services = ReportServices(
             journal: journal, authority: accounts, retests: lane, utcOffsetSeconds: offset,
             stationName: "LaneControl 示范检测站 / demo station")
         let host = server.host
-        let app = ReportRoutes.application(services: services, accounts: accounts, host: host, port: server.port, logger: logger) { port in
+        let app = ReportRoutes.application(services: services, auth: auth, host: host, port: server.port, logger: logger) { port in
             printNow("Reports: http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/reports")
+            printNow("Sign in: http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/login")
             printNow("Ctrl-C stops the server / 按 Ctrl-C 停止")
         }
         let group = ServiceGroup(

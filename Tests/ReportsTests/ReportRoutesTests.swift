@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Journal
 import LaneCore
+import Logging
 import NIOCore
 import StationServer
 import Testing
@@ -36,20 +37,25 @@ struct ReportFixture {
     let folder: TemporaryFolder
     let journal: Journal
     let services: ReportServices
-    let accounts: FixtureAccounts
+    let accounts: AccountStore
+    let auth: StationAuth
     static let start = WallTime(milliseconds: 1_795_219_200_000)  // 2026-11-21 08:00 at UTC+8
 
-    init(vehicles: Int = 24) throws {
+    init(vehicles: Int = 24) async throws {
         folder = try TemporaryFolder()
         journal = try Journal(path: folder.path(), now: Self.start)
         var station = SyntheticStation(seed: 3, start: Self.start)
         station.signOffProbability = 0.3
         for _ in 0..<vehicles { try station.runInspection(journal: journal, prefix: "R") }
-        accounts = FixtureAccounts([
+        accounts = try AccountStore(journal: journal)
+        for (user, password) in [
             (StationUser(id: "insp1", name: "Inspector One", role: .inspector), "right-password"),
             (StationUser(id: "op1", name: "Operator One", role: .operator), "op-password"),
             (StationUser(id: "D01", name: "Driver", role: .driver, driver: "D01"), "d-password"),
-        ], cost: 4)
+        ] {
+            try await accounts.create(user, password: password, by: "test")
+        }
+        auth = StationAuth(accounts: accounts, logger: Logger(label: "reports-test"))
         let clock = Self.start.adding(milliseconds: 12 * 3_600_000)
         services = ReportServices(
             journal: journal, authority: accounts, retests: TestLane(station: station, journal: journal),
@@ -57,7 +63,7 @@ struct ReportFixture {
     }
 
     var app: some ApplicationProtocol {
-        Application(router: ReportRoutes.standaloneRouter(services: services, accounts: accounts))
+        Application(router: ReportRoutes.standaloneRouter(services: services, auth: auth))
     }
 
     /// A failed attempt nobody has signed or re-tested.
@@ -66,13 +72,13 @@ struct ReportFixture {
     }
 }
 
-/// Signs in through the login form and returns the session cookie header.
+/// Signs in through the station's login API and returns the session cookie header.
 func login(_ client: some TestClientProtocol, _ user: String, _ password: String) async throws -> String {
     try await client.execute(
-        uri: "/reports/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-        body: ByteBuffer(string: "user=\(user)&password=\(password)&next=%2Freports")
+        uri: "/api/login", method: .post, headers: [.contentType: "application/json"],
+        body: ByteBuffer(string: "{\"user\": \"\(user)\", \"password\": \"\(password)\"}")
     ) { response in
-        #expect(response.status == .seeOther, "login \(user)")
+        #expect(response.status == .ok, "login \(user)")
         let cookie = try #require(response.headers[.setCookie])
         return String(cookie.split(separator: ";")[0])
     }
@@ -83,11 +89,11 @@ func form(_ cookie: String) -> HTTPFields { [.cookie: cookie, .contentType: "app
 struct ReportRoutesTests {
     @Test(.timeLimit(.minutes(1)))
     func signedOutVisitorsAreSentToLoginAndDriversCannotRead() async throws {
-        let f = try ReportFixture(vehicles: 4)
+        let f = try await ReportFixture(vehicles: 4)
         try await f.app.test(.router) { client in
             try await client.execute(uri: "/reports?plate=A1", method: .get) { response in
                 #expect(response.status == .seeOther)
-                #expect(response.headers[.location] == "/reports/login?next=%2Freports%3Fplate%3DA1")
+                #expect(response.headers[.location] == "/login?next=%2Freports%3Fplate%3DA1")
             }
             try await client.execute(uri: "/api/reports", method: .get) { response in #expect(response.status == .unauthorized) }
             let driver = try await login(client, "D01", "d-password")
@@ -95,18 +101,15 @@ struct ReportRoutesTests {
                 #expect(response.status == .forbidden)
             }
             try await client.execute(
-                uri: "/reports/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "user=insp1&password=wrong")
-            ) { response in
-                #expect(response.status == .unauthorized)
-                #expect(String(buffer: response.body).contains("用户名或密码错误"))
-            }
+                uri: "/api/login", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "{\"user\": \"insp1\", \"password\": \"wrong\"}")
+            ) { response in #expect(response.status == .unauthorized) }
         }
     }
 
     @Test(.timeLimit(.minutes(1)))
     func anOperatorReadsButCannotSignAndTheRefusalIsJournaled() async throws {
-        let f = try ReportFixture()
+        let f = try await ReportFixture()
         let failed = try f.failedUnsigned()
         try await f.app.test(.router) { client in
             let op = try await login(client, "op1", "op-password")
@@ -140,7 +143,7 @@ struct ReportRoutesTests {
 
     @Test(.timeLimit(.minutes(1)))
     func anInspectorOrdersAReTestSignsTheNewAttemptAndNoRouteChangesItAfterwards() async throws {
-        let f = try ReportFixture()
+        let f = try await ReportFixture()
         let failed = try f.failedUnsigned()
         let previousDriver = try #require(failed.driver)
         try await f.app.test(.router) { client in
@@ -207,7 +210,7 @@ struct ReportRoutesTests {
 
     @Test(.timeLimit(.minutes(1)))
     func searchCSVStatisticsCSVAndTheBundleCarryTheJournalsFigures() async throws {
-        let f = try ReportFixture()
+        let f = try await ReportFixture()
         let expected = try f.journal.search(InspectionQuery(lane: "L1"))
         try await f.app.test(.router) { client in
             let insp = try await login(client, "insp1", "right-password")
@@ -257,7 +260,7 @@ struct ReportRoutesTests {
 
     @Test(.timeLimit(.minutes(1)))
     func theReportPageDrawsEveryCurveAimAndReadingWithItsLimit() async throws {
-        let f = try ReportFixture(vehicles: 6)
+        let f = try await ReportFixture(vehicles: 6)
         let id = try #require(try f.journal.search(InspectionQuery()).last).id
         let report = try #require(try f.journal.report(for: id))
         try await f.app.test(.router) { client in

@@ -91,12 +91,14 @@ def shot(driver, name):
 
 
 def sign_in(driver, base, user, password):
+    """Signs in through the station's login page, sent there (with ?next=) by a report page."""
     driver.delete_all_cookies()
     driver.get(base + "/reports")
-    assert "/reports/login" in driver.current_url  # signed out: sent to the login page
+    WebDriverWait(driver, 30).until(lambda d: "/login?next=" in d.current_url)  # signed out: sent to sign in
+    WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "user").is_displayed())
     driver.find_element(By.ID, "user").send_keys(user)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "login-button").click()
+    driver.find_element(By.ID, "submit").click()
     WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "search"))
     assert user in driver.find_element(By.ID, "who").text
 

@@ -2,8 +2,7 @@ public import Foundation
 public import Journal
 public import LaneCore
 
-/// Checks a signed-in user's password again before a signature (the station's account store does it;
-/// until then a fixture, ``FixtureAccounts``).
+/// Checks a signed-in user's password again before a signature (the station's ``AccountStore``).
 public protocol SignOffAuthority: Sendable {
     /// True when `password` is `user`'s current password.
     func verify(user: String, password: String) async -> Bool
@@ -33,7 +32,7 @@ public struct ReportServices: Sendable {
 
     public init(
         journal: Journal, authority: any SignOffAuthority, retests: (any RetestOrdering)?, utcOffsetSeconds: Int = 8 * 3600,
-        loginPath: String = "/reports/login", stationName: String = "LaneControl",
+        loginPath: String = "/login", stationName: String = "LaneControl",
         now: @escaping @Sendable () -> WallTime = { WallTime(Date()) }
     ) {
         self.journal = journal

@@ -115,21 +115,4 @@ enum ReportPages {
         body += "</tbody></table>"
         return layout(title: lang.t("检验报告查询", "Reports"), lang: lang, user: user, path: "/reports?" + queryString, body: body)
     }
-
-    // MARK: login (fixture accounts)
-
-    static func login(lang: Lang, error: String?, next: String) -> String {
-        layout(
-            title: lang.t("登录", "Sign in"), lang: lang, user: nil, path: "/reports/login",
-            body: """
-                <h1>\(lang.t("登录", "Sign in"))</h1>
-                \(error.map { "<p class=\"error\" id=\"error\">\(esc($0))</p>" } ?? "")
-                <form method="post" action="/reports/login" id="login" class="search">
-                <input type="hidden" name="next" value="\(esc(next))">
-                <label>\(lang.t("用户名", "User")) <input name="user" id="user" autocomplete="username"></label>
-                <label>\(lang.t("密码", "Password")) <input type="password" name="password" id="password" autocomplete="current-password"></label>
-                <button type="submit" id="login-button">\(lang.t("登录", "Sign in"))</button>
-                </form>
-                """)
-    }
 }
