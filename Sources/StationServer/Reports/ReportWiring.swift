@@ -1,4 +1,4 @@
-import Journal
+public import Journal
 public import LaneCore
 public import StationControl
 
