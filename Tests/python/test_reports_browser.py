@@ -148,7 +148,7 @@ def test_inspector_finds_a_failed_inspection_orders_a_retest_signs_it_and_sees_i
     wait.until(lambda d: d.find_elements(By.ID, "inspection-id"))
     assert report_id(d) == first_id
     # The report: failed items with their limits, clause and ruleset; curves, screen and emission charts.
-    failed = d.find_elements(By.CSS_SELECTOR, '#items tr[data-verdict="fail"]')
+    failed = [r.get_attribute("data-item") for r in d.find_elements(By.CSS_SELECTOR, '#items tr[data-verdict="fail"]')]
     assert failed, "a failed inspection shows its failed items"
     assert "GB 7258" in d.find_element(By.ID, "items").text
     assert len(d.find_elements(By.CSS_SELECTOR, "svg.brake")) == 2
@@ -170,7 +170,7 @@ def test_inspector_finds_a_failed_inspection_orders_a_retest_signs_it_and_sees_i
     assert d.find_element(By.ID, "driver").text != previous_driver
     assert previous_driver not in d.find_element(By.ID, "eligible").text
     # Only the failed stations were measured again.
-    failed_stations = {i.get_attribute("data-item").rsplit(".", 1)[0].split(".")[0] for i in failed}
+    failed_stations = {item.split(".")[0] for item in failed}
     again = {i.get_attribute("data-item").split(".")[0] for i in d.find_elements(By.CSS_SELECTOR, "#items tr[data-item]")}
     assert again == failed_stations
     # A wrong password is refused (and journaled); the right one signs and locks.

@@ -245,6 +245,10 @@ extension ReportPages {
             if let o = try? entry.decodePayload(OutcomeRecord.self) { return o.status.rawValue + (o.reason.map { ": \($0)" } ?? "") }
         case .inspectionSigned:
             if let s = try? entry.decodePayload(SignOffRecord.self) { return "\(s.userID): \(s.decision.rawValue)\(s.comment.map { " (\($0))" } ?? "")" }
+        case .signOffRefused:
+            if let r = try? entry.decodePayload(ReportRefusal.self) {
+                return "\(r.action) refused: \(r.reason) (\(r.user), \(r.role ?? "?"))"
+            }
         case .inspectionOpened:
             if let i = try? entry.decodePayload(InspectionRecord.self) {
                 return "attempt \(i.attempt) · \(i.lane.rawValue)" + (i.retestOf.map { " · re-test of \($0.rawValue)" } ?? "")
