@@ -43,6 +43,9 @@ public struct SyntheticStation: Sendable {
         clock = start
     }
 
+    /// Items judged in a first attempt: one per brake axle (2), three per headlamp (2), three for emission.
+    public static let itemsPerInspection = 2 * 1 + 2 * 3 + 3
+
     static let lanes: [LaneID] = ["L1", "L2"]
     static func drivers(_ lane: LaneID) -> [DriverID] {
         lane == "L1" ? ["D01", "D02", "D03", "D04"] : ["D05", "D06", "D07", "D08"]
@@ -228,7 +231,7 @@ public struct SyntheticStation: Sendable {
                 let start = n * 1_000_000_000_000 + Int64(axle) * 10_000_000_000
                 // Whole newtons: the curves are stored at 1 N, and their peaks must equal the figures.
                 let peakLeft = s.uniform(2500...4500).rounded()
-                let peakRight = (peakLeft * (repaired ? s.uniform(0.9...1.0) : s.uniform(0.76...1.0))).rounded()
+                let peakRight = (peakLeft * (repaired ? s.uniform(0.9...1.0) : s.uniform(0.795...1.0))).rounded()
                 acknowledged(
                     try journal.record(
                         MeasurementRecord(
@@ -259,9 +262,9 @@ public struct SyntheticStation: Sendable {
                 let side = String(station.dropFirst("headlamp.".count))
                 try prompt("headlamp.low", "开近光灯 / Low beam on", &s)
                 let measurementID = "\(id.rawValue)/headlamp.\(side)"
-                let vertical = repaired ? s.uniform(0.74...0.86) : s.uniform(0.68...0.90)
-                let horizontal = repaired ? s.uniform(-100...100) : s.uniform(-185...200)
-                let intensity = repaired ? s.uniform(20_000...30_000) : s.uniform(14_000...40_000)
+                let vertical = repaired ? s.uniform(0.74...0.86) : s.uniform(0.695...0.90)
+                let horizontal = repaired ? s.uniform(-100...100) : s.uniform(-175...200)
+                let intensity = repaired ? s.uniform(20_000...30_000) : s.uniform(14_500...40_000)
                 let height = 700.0
                 acknowledged(
                     try journal.record(
@@ -285,9 +288,9 @@ public struct SyntheticStation: Sendable {
             } else if station == "emission" {
                 try prompt("emission.probe", "插入取样探头 / Insert the probe", &s)
                 let measurementID = "\(id.rawValue)/emission"
-                let idleCO = repaired ? s.uniform(0.05...0.3) : s.uniform(0.05...0.64)
-                let idleHC = repaired ? s.uniform(10...50) : s.uniform(10...84)
-                let lambda = repaired ? s.uniform(0.99...1.01) : s.uniform(0.965...1.03)
+                let idleCO = repaired ? s.uniform(0.05...0.3) : s.uniform(0.05...0.62)
+                let idleHC = repaired ? s.uniform(10...50) : s.uniform(10...82)
+                let lambda = repaired ? s.uniform(0.99...1.01) : s.uniform(0.968...1.03)
                 acknowledged(
                     try journal.record(
                         MeasurementRecord(

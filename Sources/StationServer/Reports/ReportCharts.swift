@@ -254,7 +254,7 @@ public enum ReportCharts {
     /// A bar per row; `values` in the unit shown after each bar.
     public static func bars(_ rows: [(label: String, value: Double, text: String)], id: String, caption: String) -> String {
         guard !rows.isEmpty else { return "<p class=\"empty\" data-chart=\"\(esc(id))\">–</p>" }
-        let w = 640.0, row = 20.0, ml = 170.0, mr = 110.0
+        let w = 680.0, row = 20.0, ml = 240.0, mr = 110.0
         let h = Double(rows.count) * row + 24
         let top = max(rows.map(\.value).max() ?? 1, 1e-9)
         var svg = """
