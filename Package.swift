@@ -158,6 +158,16 @@ let package = Package(
             exclude: ["Recordings"]
         ),
         .testTarget(
+            name: "ReportsTests",
+            dependencies: [
+                "StationServer", "Journal", "LaneCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "StationControlTests",
             dependencies: [
                 "StationControl", "LaneCore", "LaneTesting", "Journal", "Valet", "Procedures", "InspectionRules", "Rigs",

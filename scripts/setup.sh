@@ -24,9 +24,9 @@ fi
 
 if [ "${1:-}" = "--tests" ]; then
     # Python peers live in a git-ignored virtual environment.
-    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pymodbus, selenium" 2>/dev/null; then
-        echo "setup: preparing .venv (pymodbus, selenium, pytest)" >&2
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pymodbus, selenium, pypdf" 2>/dev/null; then
+        echo "setup: preparing .venv (pymodbus, selenium, pypdf, pytest)" >&2
         python3 -m venv .venv
-        .venv/bin/pip install -q --disable-pip-version-check "pymodbus>=3.6,<4" "selenium>=4.15" "pytest>=8"
+        .venv/bin/pip install -q --disable-pip-version-check "pymodbus>=3.6,<4" "selenium>=4.15" "pypdf>=4" "pytest>=8"
     fi
 fi

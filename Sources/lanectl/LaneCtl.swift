@@ -17,6 +17,7 @@ struct LaneCtl: AsyncParsableCommand {
             DemoCommand.self, RunCommand.self, PollCommand.self,
             // Each area adds its command here, one line each.
             ModbusCommand.self,
+            ReportsCommand.self,
             AccountsCommand.self,
         ]
     )

@@ -82,13 +82,18 @@ func runStation(
 ) async throws {
     let host = options.host
     let lanes = profile.lanes.map(\.id)
+    let reports = ReportServices(
+        journal: journal, authority: auth.accounts, retests: StationRetests(controller: runtime.controller, journal: journal),
+        utcOffsetSeconds: TimeZone.current.secondsFromGMT(), loginPath: "/login", stationName: profile.stationName)
     let app = StationRoutes.application(
-        hub: runtime.hub, auth: auth, controller: runtime.controller, host: host, port: options.port, logger: logger
+        hub: runtime.hub, auth: auth, controller: runtime.controller, host: host, port: options.port, reports: reports,
+        logger: logger
     ) { port in
         let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         printNow("Sign in: \(base)/login")
         printNow("Console: \(base)/console")
         printNow("Handheld: \(base)/handheld")
+        printNow("Reports: \(base)/reports")
         for lane in lanes { printNow("Lane board \(lane): \(base)/display/\(lane)") }
         printNow("API: \(base)/api/rigs  Metrics: \(base)/metrics  Live feed: ws://\(base.dropFirst(7))/live")
         await onRunning(base)

@@ -123,9 +123,35 @@ public struct DayStatistics: Hashable, Sendable, Codable {
     public var laneTime: DurationSummary
     /// Lane time per lane.
     public var laneTimeByLane: [String: DurationSummary]
+    /// Waiting time per lane (of the vehicle's first attempt).
+    public var waitingByLane: [String: DurationSummary] = [:]
+    /// Lane time per driver assigned (`"-"` without an assignment).
+    public var laneTimeByDriver: [String: DurationSummary] = [:]
+    /// Vehicles by the local hour of day (0–23) their first attempt in the period opened.
+    public var vehiclesByHour: [Int] = Array(repeating: 0, count: 24)
+    /// Vehicles by local date (`2026-11-21`) of their first attempt in the period.
+    public var vehiclesByDay: [String: Int] = [:]
+    /// Attempts with at least one current failed item of a cause. The cause of item `brake.axle1.imbalance`
+    /// is its station and what it measures: `brake.imbalance`.
+    public var failuresByCause: [String: Int] = [:]
+    /// The offset from UTC, in seconds, that hours and dates are counted in (the station's local time).
+    public var utcOffsetSeconds: Int = 0
+
+    /// The cause an item id counts under in ``failuresByCause``: first and last dotted components.
+    public static func cause(of item: String) -> String {
+        let parts = item.split(separator: ".")
+        guard parts.count > 2, let first = parts.first, let last = parts.last else { return item }
+        return "\(first).\(last)"
+    }
 
     enum CodingKeys: String, CodingKey {
         case from, to, vehicles, overall, waiting
+        case waitingByLane = "waiting_by_lane"
+        case laneTimeByDriver = "lane_time_by_driver"
+        case vehiclesByHour = "vehicles_by_hour"
+        case vehiclesByDay = "vehicles_by_day"
+        case failuresByCause = "failures_by_cause"
+        case utcOffsetSeconds = "utc_offset_s"
         case firstAttempts = "first_attempts"
         case byLane = "by_lane"
         case byDriver = "by_driver"
@@ -137,7 +163,8 @@ public struct DayStatistics: Hashable, Sendable, Codable {
 
 extension Journal {
     /// Statistics of the attempts opened in `[from, to)`.
-    public func statistics(from: WallTime, to: WallTime) throws -> DayStatistics {
+    /// - Parameter utcOffsetSeconds: The station's offset from UTC, for the hour-of-day and date buckets.
+    public func statistics(from: WallTime, to: WallTime, utcOffsetSeconds: Int = 0) throws -> DayStatistics {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -158,24 +185,32 @@ extension Journal {
             var waiting: [Double] = []
             var laneTime: [Double] = []
             var laneTimeByLane: [String: [Double]] = [:]
+            var waitingByLane: [String: [Double]] = [:]
+            var laneTimeByDriver: [String: [Double]] = [:]
+            var firstOpened: [String: Int64] = [:]
             for row in rows {
                 let status = (row["status"] as String?).flatMap(InspectionStatus.init(rawValue:))
                 let lane: String = row["lane"]
                 let attempt: Int = row["attempt"]
                 let opened: Int64 = row["opened_at"]
-                vehicles.insert(row["vehicle_id"])
+                let vehicle: String = row["vehicle_id"]
+                let driver = (row["driver"] as String?) ?? "-"
+                vehicles.insert(vehicle)
+                firstOpened[vehicle] = Swift.min(firstOpened[vehicle] ?? opened, opened)
                 overall.add(status)
                 byLane[lane, default: .init()].add(status)
-                byDriver[(row["driver"] as String?) ?? "-", default: .init()].add(status)
+                byDriver[driver, default: .init()].add(status)
                 if attempt == 1 {
                     first.add(status)
                     let arrived: Int64 = row["arrived_at"]
                     waiting.append(Double(opened - arrived) / 1000)
+                    waitingByLane[lane, default: []].append(Double(opened - arrived) / 1000)
                 }
                 if let closed = row["closed_at"] as Int64? {
                     let seconds = Double(closed - opened) / 1000
                     laneTime.append(seconds)
                     laneTimeByLane[lane, default: []].append(seconds)
+                    laneTimeByDriver[driver, default: []].append(seconds)
                 }
             }
             var byItem: [String: ItemCounts] = [:]
@@ -198,10 +233,33 @@ extension Journal {
                 case nil: break
                 }
             }
-            return DayStatistics(
+            var failuresByCause: [String: Int] = [:]
+            let failed = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT it.inspection_id, it.item FROM items it JOIN inspections i ON i.id = it.inspection_id
+                    WHERE i.opened_at >= ? AND i.opened_at < ? AND it.verdict = 'fail'
+                    AND NOT EXISTS (SELECT 1 FROM items c WHERE c.corrects = it.journal_seq)
+                    """, arguments: [from.milliseconds, to.milliseconds])
+            var causesSeen = Set<[String]>()
+            for row in failed {
+                let cause = DayStatistics.cause(of: row["item"])
+                if causesSeen.insert([row["inspection_id"], cause]).inserted { failuresByCause[cause, default: 0] += 1 }
+            }
+            var statistics = DayStatistics(
                 from: from, to: to, vehicles: vehicles.count, overall: overall, firstAttempts: first, byLane: byLane,
                 byDriver: byDriver, byItem: byItem, waiting: DurationSummary(waiting), laneTime: DurationSummary(laneTime),
                 laneTimeByLane: laneTimeByLane.mapValues(DurationSummary.init))
+            statistics.waitingByLane = waitingByLane.mapValues(DurationSummary.init)
+            statistics.laneTimeByDriver = laneTimeByDriver.mapValues(DurationSummary.init)
+            statistics.failuresByCause = failuresByCause
+            statistics.utcOffsetSeconds = utcOffsetSeconds
+            for opened in firstOpened.values {
+                let local = WallTime(milliseconds: opened + Int64(utcOffsetSeconds) * 1000)
+                statistics.vehiclesByHour[StatisticsPeriod.hourOfDay(local)] += 1
+                statistics.vehiclesByDay[StatisticsPeriod.dateString(local), default: 0] += 1
+            }
+            return statistics
         }
     }
 }

@@ -239,6 +239,14 @@ public final class JournalTransaction {
     }
 
     private func checkBeforeRecording<R: EvidenceRecord>(_ record: R) throws {
+        // A signed report is locked: nothing more is recorded about it (no item, no correction, no second
+        // sign-off, no re-test). The checks below are one indexed lookup each.
+        if let inspection = record.inspectionID {
+            try requireUnsigned(inspection, what: "\(R.entryKind)")
+        }
+        if let retest = record as? InspectionRecord, let previous = retest.retestOf {
+            try requireUnsigned(previous, what: "re-test \(retest.id) of \(previous)")
+        }
         switch record {
         case let item as ItemRecord where item.corrects == nil:
             try requireOpen(item.inspection, what: "item \(item.item)")

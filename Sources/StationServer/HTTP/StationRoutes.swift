@@ -20,7 +20,7 @@ public enum StationRoutes {
     /// `console`, the station's console API and the lane boards' feed.
     public static func router(
         hub: LiveHub, auth: StationAuth, controller: StationController? = nil, console: ConsoleRoutes? = nil,
-        assets: ConsoleAssets = .bundled
+        assets: ConsoleAssets = .bundled, reports: ReportServices? = nil
     ) -> Router<Context> {
         let router = Router(context: Context.self)
         router.middlewares.add(JSONErrorMiddleware())
@@ -36,6 +36,7 @@ public enum StationRoutes {
         router.get("/console", use: StationAuth.page("console.html", for: [.operator, .admin], assets: assets))
         router.get("/handheld", use: StationAuth.page("handheld.html", for: [.driver], assets: assets))
         if let controller { HandheldRoutes.add(to: router, controller: controller, auth: auth) }
+        if let reports { ReportRoutes.register(on: router, services: reports) }
         router.get("/console/:file") { _, context in
             let file = try context.parameters.require("file")
             return try assets.response(for: file)
@@ -94,10 +95,12 @@ public enum StationRoutes {
     /// console's API and the lane boards, and runs the console's ``StationFeed`` as one of its services.
     public static func application(
         hub: LiveHub, auth: StationAuth, controller: StationController? = nil, host: String, port: Int,
-        assets: ConsoleAssets = .bundled, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        assets: ConsoleAssets = .bundled, reports: ReportServices? = nil, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let console = controller.map { ConsoleRoutes(feed: StationFeed(controller: $0)) }
-        let router = router(hub: hub, auth: auth, controller: controller, console: console, assets: assets)
+        let router = router(
+            hub: hub, auth: auth, controller: controller, console: console, assets: assets, reports: reports)
         var app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "LaneControl"),
