@@ -1,7 +1,9 @@
 /// A five-gas exhaust analyser with an opacimeter (LC-EA500 map): it warms up, zeroes and leak-checks
 /// in set times, and once sampling its readings follow the gas at the probe with a first-order lag
 /// (T90); the engine follows the scenario's script from the moment sampling starts, and rpm and oil
-/// temperature follow the engine.
+/// temperature follow the engine. For ASM the chassis dynamometer behind the analyser follows the
+/// script's road speed and absorbs the load the controller wrote to `dyno_load_setpoint_kw`
+/// (the script's own load when none was written); NO at the probe rises with the absorbed power.
 public struct ExhaustAnalyserModel: RigModel {
     public struct Settings: Sendable {
         public var warmup = 30.0
@@ -52,6 +54,8 @@ public struct ExhaustAnalyserModel: RigModel {
     private var oil = 20.0
     private var opacity = 0.0
     private var dyno = (speed: 0.0, load: 0.0)
+    /// The power the controller asked the dynamometer to absorb, kW (0: none written).
+    private var dynoSetpoint = 0.0
 
     public init(settings: Settings = Settings(), seed: UInt64 = 1) {
         self.settings = settings
@@ -98,13 +102,18 @@ public struct ExhaustAnalyserModel: RigModel {
             }
         case "sampling":
             samplingSince = nil
+        case "dyno_load_setpoint_kw":
+            dynoSetpoint = max(0, value)
         default:
             break
         }
     }
 
     public var commandStates: [String: Double] {
-        ["zero": zeroUntil != nil ? 1 : 0, "leak_check": leakUntil != nil ? 1 : 0, "sampling": samplingSince != nil ? 1 : 0]
+        [
+            "zero": zeroUntil != nil ? 1 : 0, "leak_check": leakUntil != nil ? 1 : 0, "sampling": samplingSince != nil ? 1 : 0,
+            "dyno_load_setpoint_kw": dynoSetpoint,
+        ]
     }
 
     public mutating func advance(to time: Duration) {
@@ -144,16 +153,22 @@ public struct ExhaustAnalyserModel: RigModel {
         let fraction = min(max((rpm - engine.idleRPM) / (engine.highRPM - engine.idleRPM), 0), 1)
         oil = firstOrder(oil, toward: 85 + 12 * fraction, dt: dt, tau: 90)
         dyno.speed = firstOrder(dyno.speed, toward: segment.dynoSpeed, dt: dt, tau: 0.8)
-        dyno.load = firstOrder(dyno.load, toward: segment.dynoLoad, dt: dt, tau: 0.8)
+        let load = segment.followsSetpoint && dynoSetpoint > 0 ? dynoSetpoint : segment.dynoLoad
+        dyno.load = firstOrder(dyno.load, toward: load, dt: dt, tau: 0.8)
 
         let sampling = samplingSince != nil && zeroUntil == nil && leakUntil == nil
-        let probe = sampling ? mix(engine.idleGas, engine.highGas, fraction) : .ambient
+        var probe = sampling ? mix(engine.idleGas, engine.highGas, fraction) : .ambient
+        // Combustion under load is hotter: NO rises with the power the dynamometer absorbs.
+        if sampling { probe.no += Self.noPerKilowatt * dyno.load }
         shown = lag(toward: probe, dt: dt)
         // Smoke appears as the diesel accelerates and clears at idle.
         let smoke = engine.baseOpacity + (engine.peakOpacity - engine.baseOpacity) * fraction
         // A Bessel-like opacimeter: first order with a time constant giving the stated response.
         opacity = firstOrder(opacity, toward: sampling ? smoke : 0, dt: dt, tau: settings.opacityResponse / 2.2)
     }
+
+    /// NO added at the probe per kW absorbed by the dynamometer, ppm (a simulation choice).
+    public static let noPerKilowatt = 25.0
 
     /// First-order response with the bench's T90: τ = T90 / ln 10.
     private func lag(toward target: VehicleScenario.Gas, dt: Double) -> VehicleScenario.Gas {

@@ -183,14 +183,19 @@ public struct EngineScript: Hashable, Sendable {
         public var seconds: Double
         /// Target rpm as a fraction between idle (0) and high/governed rpm (1).
         public var throttle: Double
+        /// Dynamometer road speed, km/h.
         public var dynoSpeed: Double
+        /// Power the dynamometer absorbs, kW (when it does not follow the controller's set point).
         public var dynoLoad: Double
+        /// True: the dynamometer absorbs the controller's `dyno_load_setpoint_kw` once one was written.
+        public var followsSetpoint: Bool
 
-        public init(seconds: Double, throttle: Double, dynoSpeed: Double = 0, dynoLoad: Double = 0) {
+        public init(seconds: Double, throttle: Double, dynoSpeed: Double = 0, dynoLoad: Double = 0, followsSetpoint: Bool = false) {
             self.seconds = seconds
             self.throttle = throttle
             self.dynoSpeed = dynoSpeed
             self.dynoLoad = dynoLoad
+            self.followsSetpoint = followsSetpoint
         }
     }
 
@@ -227,12 +232,17 @@ public struct EngineScript: Hashable, Sendable {
         segments: [.init(seconds: 6, throttle: 0)]
             + Array(repeating: [.init(seconds: 3, throttle: 1), .init(seconds: 8, throttle: 0)], count: 3).flatMap { $0 },
         rpmResponse: 0.35)
-    /// ASM 5025 on the dynamometer: idle, accelerate to 25 km/h, hold at 50 % load for 90 s.
+    /// ASM on the dynamometer: idle, accelerate to 25 km/h and hold it 40 s at the ASM5025 load,
+    /// then 40 km/h for 40 s at the ASM2540 load, then idle. The loads are the controller's set
+    /// points once it writes them (9.5 and 7.6 kW, a 1300 kg car, otherwise).
     public static let asm5025 = EngineScript(
         name: "asm",
         segments: [
             .init(seconds: 5, throttle: 0), .init(seconds: 5, throttle: 0.4, dynoSpeed: 25, dynoLoad: 2),
-            .init(seconds: 90, throttle: 0.4, dynoSpeed: 25, dynoLoad: 9.5), .init(seconds: 5, throttle: 0),
+            .init(seconds: 40, throttle: 0.4, dynoSpeed: 25, dynoLoad: 9.5, followsSetpoint: true),
+            .init(seconds: 5, throttle: 0.55, dynoSpeed: 40, dynoLoad: 2),
+            .init(seconds: 40, throttle: 0.55, dynoSpeed: 40, dynoLoad: 7.6, followsSetpoint: true),
+            .init(seconds: 5, throttle: 0),
         ])
 
     /// Scripts by name, for the control channel.

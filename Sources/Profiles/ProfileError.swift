@@ -54,6 +54,8 @@ public struct ProfileError: Error, Hashable, Sendable, CustomStringConvertible {
         case serialSettingsDiffer(device: String, rig: String)
         case unknownScenario(String, known: [String])
         case unknownFault(String, known: [String])
+        /// `dynamometer: true` on a station other than the emission station.
+        case dynamometerNotOnEmission(StationKind, lane: String)
 
         /// The reason in English, with what to do where it is not obvious.
         public var english: String {
@@ -93,6 +95,8 @@ public struct ProfileError: Error, Hashable, Sendable, CustomStringConvertible {
             case .unknownScenario(let name, let known):
                 "unknown scenario \"\(name)\" (known: \(known.joined(separator: ", ")))"
             case .unknownFault(let name, let known): "unknown fault \"\(name)\" (known: \(known.joined(separator: ", ")))"
+            case .dynamometerNotOnEmission(let kind, let lane):
+                "lane \(lane): dynamometer applies only to the emission station (ASM), not the \(kind.rawValue) station; move it to the emission station or remove it"
             }
         }
 
@@ -126,6 +130,8 @@ public struct ProfileError: Error, Hashable, Sendable, CustomStringConvertible {
             case .serialSettingsDiffer(let device, let rig): "\(device) 已被 \(rig) 以不同的串口参数使用"
             case .unknownScenario(let name, let known): "未知的模拟场景 \"\(name)\"（已知：\(known.joined(separator: "、"))）"
             case .unknownFault(let name, let known): "未知的故障类型 \"\(name)\"（已知：\(known.joined(separator: "、"))）"
+            case .dynamometerNotOnEmission(let kind, let lane):
+                "检测线 \(lane)：dynamometer（底盘测功机，ASM工况法）只能用于排放工位，不能用于 \(kind.rawValue) 工位；请移到排放工位或删除"
             }
         }
     }

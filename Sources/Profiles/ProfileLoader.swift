@@ -125,7 +125,7 @@ public struct ProfileLoader: Sendable {
         for category in try fields.required("vehicle_categories").list() { categories.append(try category.string()) }
         var stations: [Station] = []
         for stationNode in try fields.required("stations").list() {
-            let stationFields = try stationNode.mapping(allowed: ["kind", "rig"])
+            let stationFields = try stationNode.mapping(allowed: ["kind", "rig", "dynamometer"])
             let kindNode = try stationFields.required("kind")
             let kind = try kindNode.enum(StationKind.self)
             if stations.contains(where: { $0.kind == kind }) {
@@ -133,7 +133,15 @@ public struct ProfileLoader: Sendable {
             }
             let rig = try rig(
                 try stationFields.required("rig"), kind: kind, maps: maps, defaults: defaults, context: &context)
-            stations.append(Station(kind: kind, rig: rig))
+            var dynamometer = false
+            if let dynamometerNode = stationFields["dynamometer"] {
+                dynamometer = try dynamometerNode.bool()
+                // Only the emission station drives a vehicle on a chassis dynamometer (ASM).
+                if dynamometer, kind != .emission {
+                    throw dynamometerNode.error(.dynamometerNotOnEmission(kind, lane: id.rawValue))
+                }
+            }
+            stations.append(Station(kind: kind, rig: rig, dynamometer: dynamometer))
         }
         return Lane(id: id, name: try fields.required("name").string(), vehicleCategories: categories, stations: stations)
     }

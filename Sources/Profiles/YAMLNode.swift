@@ -110,6 +110,16 @@ struct YAMLNode {
         return value
     }
 
+    /// `true` or `false` (YAML 1.1 spellings `yes`/`no`, `on`/`off` too).
+    func bool() throws(ProfileError) -> Bool {
+        guard case .scalar(let scalar) = node else { throw error(.expected(what: "true or false", key: name)) }
+        switch scalar.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(.invalidValue(key: name, value: scalar.string, expected: "true or false"))
+        }
+    }
+
     func int(in range: ClosedRange<Int>) throws(ProfileError) -> Int {
         let value = try int()
         guard range.contains(value) else {

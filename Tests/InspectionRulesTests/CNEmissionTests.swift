@@ -37,6 +37,8 @@ struct CNEmissionTests {
         .init(set: "b", method: "asm", field: "asm5025_co_pct", id: "emission.asm5025.co", limit: 0.35, step: 0.01),
         .init(set: "b", method: "asm", field: "asm5025_hc_ppm", id: "emission.asm5025.hc", limit: 47, step: 1),
         .init(set: "b", method: "asm", field: "asm5025_no_ppm", id: "emission.asm5025.no", limit: 420, step: 1),
+        .init(set: "b", method: "asm", field: "asm2540_co_pct", id: "emission.asm2540.co", limit: 0.30, step: 0.01),
+        .init(set: "b", method: "asm", field: "asm2540_hc_ppm", id: "emission.asm2540.hc", limit: 44, step: 1),
         .init(set: "b", method: "asm", field: "asm2540_no_ppm", id: "emission.asm2540.no", limit: 390, step: 1),
         .init(set: "a", method: "vmas", field: "co_g_km", id: "emission.vmas.co", limit: 8.0, step: 0.1),
         .init(set: "a", method: "vmas", field: "hc_g_km", id: "emission.vmas.hc", limit: 1.6, step: 0.1),

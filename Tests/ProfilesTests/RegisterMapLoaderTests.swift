@@ -11,7 +11,7 @@ struct RegisterMapLoaderTests {
     @Test(arguments: [
         ("brake", RigKind.brakeTester, "LC-RB3000", 19, 2),
         ("headlamp", RigKind.headlampTester, "LC-HL200", 23, 3),
-        ("exhaust", RigKind.exhaustAnalyser, "LC-EA500", 22, 3),
+        ("exhaust", RigKind.exhaustAnalyser, "LC-EA500", 22, 4),
     ])
     func shippedMapsLoad(kind: String, rigKind: RigKind, model: String, channels: Int, commands: Int) throws {
         let map = try RegisterMapLoader.load(path: repository.mapFile(kind))

@@ -74,16 +74,17 @@ public struct CurveFigures: Sendable, Hashable {
 /// One axle's figures in daN, whichever way they arrived (peaks or curve), with the JSON paths
 /// to name when they are missing.
 struct AxleFigures {
-    var number: Int
-    var position: BrakeAxle.Position
-    var steered: Bool
-    var wheels: Int
+    // The inputs first and the one-byte fields last, so they pack (axles are copied per rule).
     var load: Input
     var peakLeft: Input
     var peakRight: Input
     var maxRiseDifference: Input
     var dragLeft: Input
     var dragRight: Input
+    var number: Int
+    var wheels: Int
+    var position: BrakeAxle.Position
+    var steered: Bool
     var lockedLeft: Bool
     var lockedRight: Bool
 
@@ -107,14 +108,14 @@ struct AxleFigures {
             // Default position: the first axle listed is the front axle, the others rear.
             let position: BrakeAxle.Position = allRear ? .rear : (axle.position ?? (offset == 0 ? .front : .rear))
             var figures = AxleFigures(
-                number: axle.index ?? offset + 1, position: position,
-                steered: axle.steered ?? (position == .front), wheels: axle.wheels,
                 load: Input(daN(axle.load), axle: offset, ".load"),
                 peakLeft: Input(daN(axle.peakLeft), axle: offset, ".peak_left"),
                 peakRight: Input(daN(axle.peakRight), axle: offset, ".peak_right"),
                 maxRiseDifference: Input(daN(axle.maxRiseDifference), axle: offset, ".max_rise_difference"),
                 dragLeft: Input(daN(axle.dragLeft), axle: offset, ".drag_left"),
                 dragRight: Input(daN(axle.dragRight), axle: offset, ".drag_right"),
+                number: axle.index ?? offset + 1, wheels: axle.wheels, position: position,
+                steered: axle.steered ?? (position == .front),
                 lockedLeft: axle.lockedLeft ?? false, lockedRight: axle.lockedRight ?? false)
             switch axle.curve {
             case .value(let curve):

@@ -63,16 +63,15 @@ enum CNBrakeRules {
         } else {
             rateDecision = .unknown(fields: classes.unknownFields)
         }
-        let rateItem = ItemMaker.make(
+        ItemMaker.make(
             id: AxleIDs.of(n).rate, subject: .axleRate(axle: n, position: axle.position), unit: "%",
             basis: .axleLoad, clause: clauseTable, inputs: axle.rateInputs, primary: axle.wheels == 1 ? 1 : 2, decision: rateDecision,
-            rounding: .tenth
+            rounding: .tenth, into: &items
         ) { values in
             var sum = 0.0
             for position in 0..<(values.count - 1) { sum += values[position] }
             return percent(sum, of: values[values.count - 1])
         }
-        if let rateItem { items.append(rateItem) }
 
         appendImbalance(axle, phase: phase, classes: classes, into: &items)
 
@@ -86,13 +85,10 @@ enum CNBrakeRules {
         for side in [HeadlampReading.Side.left, .right] {
             let input = side == .left ? axle.dragLeft : axle.dragRight
             let decision = (side == .right && axle.wheels == 1) ? .notApplicable(.singleWheelAxle) : dragDecision
-            if let item = ItemMaker.make(
+            ItemMaker.make(
                 id: side == .left ? AxleIDs.of(n).dragLeft : AxleIDs.of(n).dragRight, subject: .drag(axle: n, side: side), unit: "%",
                 basis: .axleLoad, clause: clauseDrag, inputs: InputList(input, axle.load), primary: 1, decision: decision, rounding: .tenth,
-                compute: { percent($0[0], of: $0[1]) })
-            {
-                items.append(item)
-            }
+                into: &items, compute: { percent($0[0], of: $0[1]) })
         }
     }
 
@@ -120,11 +116,10 @@ enum CNBrakeRules {
         }
         let inputs = InputList(axle.maxRiseDifference, axle.peakLeft, axle.peakRight)
         guard judged else {
-            items.append(
-                ItemMaker.make(
-                    id: id, subject: subject, unit: "%", basis: .peak, clause: clauseImbalance, inputs: inputs,
-                    decision: .notApplicable(.notJudgedForVehicle), rounding: .tenth,
-                    compute: { percent($0[0], of: max($0[1], $0[2])) })!)
+            ItemMaker.make(
+                id: id, subject: subject, unit: "%", basis: .peak, clause: clauseImbalance, inputs: inputs,
+                decision: .notApplicable(.notJudgedForVehicle), rounding: .tenth, into: &items,
+                compute: { percent($0[0], of: max($0[1], $0[2])) })
             return
         }
         let phaseNote: Note? = phase.map { $0 == .newRegistration ? .newRegistrationLimit : .inUseLimit }
@@ -136,11 +131,10 @@ enum CNBrakeRules {
                 notes: phaseNote == .inUseLimit ? Note.inUseNotes : Note.newRegistrationNotes)
         }
         if axle.position == .front {
-            items.append(
-                ItemMaker.make(
-                    id: id, subject: subject, unit: "%", basis: .peak, clause: clauseImbalance, inputs: inputs,
-                    decision: pick(table.front), rounding: .tenth,
-                    compute: { percent($0[0], of: max($0[1], $0[2])) })!)
+            ItemMaker.make(
+                id: id, subject: subject, unit: "%", basis: .peak, clause: clauseImbalance, inputs: inputs,
+                decision: pick(table.front), rounding: .tenth, into: &items,
+                compute: { percent($0[0], of: max($0[1], $0[2])) })
             return
         }
         // Rear/other axle: the form switches at an axle rate of 60 % (rounded like the rate item).

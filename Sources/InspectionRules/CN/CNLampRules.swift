@@ -68,13 +68,10 @@ enum CNLampRules {
             } else {
                 vertical = .unknown(fields: classes.unknownFields)
             }
-            if let item = ItemMaker.make(
+            ItemMaker.make(
                 id: id.lowBeamVertical, subject: .lowBeamVertical(side: lamp.side, lamp: lamp.lamp), unit: "H",
                 clause: clausePosition, inputs: InputList(Input(lamp.lowBeamVerticalH, lamp: offset, ".low_beam_vertical_H")),
-                decision: vertical, rounding: .hundredth, compute: { $0[0] })
-            {
-                items.append(item)
-            }
+                decision: vertical, rounding: .hundredth, into: &items, compute: { $0[0] })
             // Low-beam horizontal offset: left ≤ 170 mm, right ≤ 350 mm; not for single-lamp vehicles.
             let horizontal: LimitDecision
             if system == 1 {
@@ -84,14 +81,11 @@ enum CNLampRules {
             } else {
                 horizontal = .unknown(fields: classes.unknownFields)
             }
-            if let item = ItemMaker.make(
+            ItemMaker.make(
                 id: id.lowBeamHorizontal, subject: .lowBeamHorizontal(side: lamp.side, lamp: lamp.lamp),
                 unit: "mm", clause: clausePosition,
                 inputs: InputList(Input(lamp.lowBeamHorizontalMm, lamp: offset, ".low_beam_horizontal_mm")), decision: horizontal,
-                rounding: .none, compute: { $0[0] })
-            {
-                items.append(item)
-            }
+                rounding: .none, into: &items, compute: { $0[0] })
         }
     }
 
@@ -164,27 +158,15 @@ enum CNLampRules {
         for (offset, lamp) in lamps.enumerated() where !lamp.highBeamCd.isAbsent {
             let id = lampID(lamp).highBeam
             let subject = Subject.highBeam(side: lamp.side, lamp: lamp.lamp)
-            var item = ItemMaker.judge(
-                id: id, subject: subject, unit: "cd", basis: nil, clause: clauseIntensity, value: lamp.highBeamCd.value,
-                missing: lamp.highBeamCd.value == nil ? ["headlamps[\(offset)].high_beam_cd"] : [], decision: decision,
-                rounding: .none)
-            if case .limit = decision, item.verdict != .incomplete {
-                if let passingPair, let pairLimit {
-                    if lamp.lamp == passingPair {
-                        item.limit = .atLeast(pairLimit)
-                        item.withinLimit = true
-                    } else {
-                        item.limit = nil
-                    }
-                    item.verdict = .pass
-                    item.notes = [item.notes.first!, .pairRule(passingPair)]
-                }
-                if capExceeded {
-                    item.verdict = .fail
-                    item.notes.append(.totalCapExceeded)
-                }
+            items.append(
+                ItemMaker.judge(
+                    id: id, subject: subject, unit: "cd", basis: nil, clause: clauseIntensity, value: lamp.highBeamCd.value,
+                    missing: lamp.highBeamCd.value == nil ? ["headlamps[\(offset)].high_beam_cd"] : [], decision: decision,
+                    rounding: .none))
+            if case .limit = decision, items[items.count - 1].verdict != .incomplete {
+                // Adjusted in place (an item is large: no copy out and back).
+                adjust(&items[items.count - 1], passingPair: passingPair, pairLimit: pairLimit, capExceeded: capExceeded)
             }
-            items.append(item)
         }
         let totalDecision: LimitDecision =
             trailer ? .notApplicable(.notJudgedForVehicle) : .limit(.atMost(CNTables.highBeamTotalMax))
@@ -199,5 +181,25 @@ enum CNLampRules {
             totalItem.missing = []
         }
         items.append(totalItem)
+    }
+
+    /// The four-lamp pair rule and the 430 000 cd cap applied to a judged high-beam item.
+    static func adjust(
+        _ item: inout RuleItem, passingPair: HeadlampReading.Lamp?, pairLimit: Double?, capExceeded: Bool
+    ) {
+        if let passingPair, let pairLimit, case .highBeam(_, let lamp) = item.subject {
+            if lamp == passingPair {
+                item.limit = .atLeast(pairLimit)
+                item.withinLimit = true
+            } else {
+                item.limit = nil
+            }
+            item.verdict = .pass
+            item.notes = Note.pairNotes(phase: item.notes.first!, pair: passingPair)
+        }
+        if capExceeded {
+            item.verdict = .fail
+            item.notes.append(.totalCapExceeded)
+        }
     }
 }

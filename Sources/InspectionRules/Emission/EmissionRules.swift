@@ -9,13 +9,10 @@ enum EmissionRules {
         _ item: EmissionItem, _ figure: F, unit: String, test: EmissionTest, clause: String, decision: LimitDecision,
         severity: Severity? = nil, into items: inout [RuleItem]
     ) {
-        if let made = ItemMaker.make(
+        ItemMaker.make(
             id: item.id, subject: .emission(item), unit: unit, clause: clause,
             inputs: InputList(Input(test[figure], emission: figure)), decision: decision, rounding: .none,
-            severityOnFail: severity, compute: { $0[0] })
-        {
-            items.append(made)
-        }
+            severityOnFail: severity, into: &items, compute: { $0[0] })
     }
 
     /// The items a method produces and the figures they read, for "not in this ruleset".

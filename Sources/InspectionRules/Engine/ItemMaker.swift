@@ -7,44 +7,71 @@ enum LimitDecision {
 }
 
 /// One input of an item: its reading and the JSON path to name when it is missing.
+///
+/// Packed into 24 bytes (the value, the path's field text as a pointer to a string literal, an
+/// index and two tags): axle figures and input lists are copied on the hot path, and the
+/// enum-with-`StaticString` form took 48.
 struct Input {
-    /// A JSON path, built only when an item names it (judging a complete case builds none).
-    enum Path {
-        /// A fixed path (a static string keeps `Input` trivially copyable: no reference counting).
-        case text(StaticString)
-        /// `brake.axles[index]` followed by `field` (e.g. `.load`).
-        case axle(Int, StaticString)
-        /// `headlamps[index]` followed by `field`.
-        case lamp(Int, StaticString)
-        /// `emission.` followed by the figure's name.
-        case emission(EmissionTest.Figure)
-    }
+    /// Where the path starts: a fixed path, `brake.axles[i]`, `headlamps[i]` or `emission.`.
+    private enum Kind: UInt8 { case text, axle, lamp, emission }
+    private enum State: UInt8 { case absent, missing, value }
 
-    var reading: Reading<Double>
-    var where_: Path
-    var path: String {
-        switch where_ {
-        case .text(let text): text.description
-        case .axle(let index, let field): "brake.axles[\(index)]\(field)"
-        case .lamp(let index, let field): "headlamps[\(index)]\(field)"
-        case .emission(let figure): "emission.\(figure.rawValue)"
+    private var number: Double
+    /// UTF-8 of the field (a string literal, immortal), nil for an emission figure.
+    private var field: UnsafeRawPointer?
+    /// Axle or lamp index; the emission figure's case for `.emission`.
+    private var index: Int32
+    private var fieldLength: UInt16
+    private var kind: Kind
+    private var state: State
+
+    private init(_ reading: Reading<Double>, kind: Kind, index: Int, field: StaticString?) {
+        switch reading {
+        case .absent: (number, state) = (0, .absent)
+        case .missing: (number, state) = (0, .missing)
+        case .value(let value): (number, state) = (value, .value)
+        }
+        self.kind = kind
+        self.index = Int32(truncatingIfNeeded: index)
+        if let field {
+            self.field = UnsafeRawPointer(field.utf8Start)
+            fieldLength = UInt16(truncatingIfNeeded: field.utf8CodeUnitCount)
+        } else {
+            self.field = nil
+            fieldLength = 0
         }
     }
+
     init(_ reading: Reading<Double>, _ path: StaticString) {
-        self.reading = reading
-        self.where_ = .text(path)
+        self.init(reading, kind: .text, index: 0, field: path)
     }
     init(_ reading: Reading<Double>, lamp index: Int, _ field: StaticString) {
-        self.reading = reading
-        self.where_ = .lamp(index, field)
+        self.init(reading, kind: .lamp, index: index, field: field)
     }
     init(_ reading: Reading<Double>, emission figure: EmissionTest.Figure) {
-        self.reading = reading
-        self.where_ = .emission(figure)
+        self.init(reading, kind: .emission, index: Int(unsafeBitCast(figure, to: UInt8.self)), field: nil)
     }
     init(_ reading: Reading<Double>, axle index: Int, _ field: StaticString) {
-        self.reading = reading
-        self.where_ = .axle(index, field)
+        self.init(reading, kind: .axle, index: index, field: field)
+    }
+
+    var reading: Reading<Double> {
+        switch state {
+        case .absent: .absent
+        case .missing: .missing
+        case .value: .value(number)
+        }
+    }
+
+    /// The JSON path, built only when an item names it (judging a complete case builds none).
+    var path: String {
+        let text = String(decoding: UnsafeRawBufferPointer(start: field, count: Int(fieldLength)), as: UTF8.self)
+        switch kind {
+        case .text: return text
+        case .axle: return "brake.axles[\(index)]" + text
+        case .lamp: return "headlamps[\(index)]" + text
+        case .emission: return "emission." + unsafeBitCast(UInt8(truncatingIfNeeded: index), to: EmissionTest.Figure.self).rawValue
+        }
     }
 }
 
@@ -79,16 +106,46 @@ struct InputList: RandomAccessCollection {
 
 /// Builds items with the absent/null semantics of `standards.md` §8.
 enum ItemMaker {
-    /// Judges one item.
+    /// Judges one item and appends it to `items` (built in place: a `RuleItem` is large, and
+    /// returning it through optionals copied it several times per item).
     ///
-    /// - Returns nil when every primary input (the first `primary` inputs, default all) is absent:
-    ///   not measured, so the item does not appear. A load alone does not make a drag item.
+    /// - Returns false (and appends nothing) when every primary input (the first `primary`
+    ///   inputs, default all) is absent: not measured, so the item does not appear. A load
+    ///   alone does not make a drag item.
     /// - A missing (null) or absent input among present ones makes the item `incomplete`, naming it.
+    @discardableResult
+    static func make<Inputs: RandomAccessCollection<Input>>(
+        id: String, subject: Subject, unit: String, basis: Basis? = nil, clause: String,
+        inputs: Inputs, primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
+        severityOnFail: Severity? = nil, into items: inout [RuleItem], compute: (UnsafeBufferPointer<Double>) -> Double
+    ) -> Bool {
+        guard let (value, missing) = gather(inputs, primary: primary, compute: compute) else { return false }
+        items.append(
+            judge(
+                id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+                decision: decision, rounding: rounding, severityOnFail: severityOnFail))
+        return true
+    }
+
+    /// Judges one item, as ``make(id:subject:unit:basis:clause:inputs:primary:decision:rounding:severityOnFail:into:compute:)``,
+    /// returning it for rules that adjust it before appending; nil when not measured.
     static func make<Inputs: RandomAccessCollection<Input>>(
         id: String, subject: Subject, unit: String, basis: Basis? = nil, clause: String,
         inputs: Inputs, primary: Int? = nil, decision: LimitDecision, rounding: Rounding,
         severityOnFail: Severity? = nil, compute: (UnsafeBufferPointer<Double>) -> Double
     ) -> RuleItem? {
+        guard let (value, missing) = gather(inputs, primary: primary, compute: compute) else { return nil }
+        return judge(
+            id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
+            decision: decision, rounding: rounding, severityOnFail: severityOnFail)
+    }
+
+    /// The computed value (nil when an input is missing, then named in `missing`), or nil for
+    /// the whole when no primary input is present.
+    @inline(__always)
+    private static func gather<Inputs: RandomAccessCollection<Input>>(
+        _ inputs: Inputs, primary: Int?, compute: (UnsafeBufferPointer<Double>) -> Double
+    ) -> (Double?, [String])? {
         // The values live on the stack: judging a case allocates no per-item scratch arrays.
         withUnsafeTemporaryAllocation(of: Double.self, capacity: inputs.count) { values in
             var count = 0
@@ -109,56 +166,57 @@ enum ItemMaker {
                 }
             }
             guard anyPresent else { return nil }
-            let value = missing.isEmpty ? compute(UnsafeBufferPointer(values)) : nil
-            return judge(
-                id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: missing,
-                decision: decision, rounding: rounding, severityOnFail: severityOnFail)
+            return (missing.isEmpty ? compute(UnsafeBufferPointer(values)) : nil, missing)
         }
     }
 
     /// Judges a computed value (nil when some input is missing, listed in `missing`).
+    @inline(__always)
     static func judge(
         id: String, subject: Subject, unit: String, basis: Basis?, clause: String, value: Double?,
         missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity? = nil,
         extraNotes: [Note] = []
     ) -> RuleItem {
-        var unique: [String] = []
-        for path in missing where !unique.contains(path) { unique.append(path) }
+        var unique = missing
+        if missing.count > 1 {
+            unique = []
+            for path in missing where !unique.contains(path) { unique.append(path) }
+        }
         return decide(
             id: id, subject: subject, unit: unit, basis: basis, clause: clause, value: value, missing: unique,
             decision: decision, rounding: rounding, severityOnFail: severityOnFail, extraNotes: extraNotes)
     }
 
+    @inline(__always)
     private static func decide(
         id: String, subject: Subject, unit: String, basis: Basis?, clause: String, value: Double?,
         missing: [String], decision: LimitDecision, rounding: Rounding, severityOnFail: Severity?,
         extraNotes: [Note]
     ) -> RuleItem {
-        var item: RuleItem
         switch decision {
         case .notApplicable(let note):
-            item = RuleItem(
+            return RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .notApplicable,
-                clause: clause, subject: subject, notes: extraNotes.isEmpty ? [note] : [note] + extraNotes)
+                clause: clause, subject: subject, notes: extraNotes.isEmpty ? [note] : [note] + extraNotes,
+                rounding: rounding)
         case .unknown(let fields, let notes):
-            item = RuleItem(
+            return RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: nil, verdict: .incomplete, clause: clause,
-                missing: missing + fields, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes)
+                missing: missing + fields, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes,
+                rounding: rounding)
         case .limit(let limit, let notes):
             guard let value, missing.isEmpty else {
-                item = RuleItem(
+                return RuleItem(
                     id: id, value: nil, unit: unit, basis: basis, limit: limit, verdict: .incomplete,
-                    clause: clause, missing: missing, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes)
-                break
+                    clause: clause, missing: missing, subject: subject, notes: extraNotes.isEmpty ? notes : notes + extraNotes,
+                    rounding: rounding)
             }
             let verdict = rounding.judge(value, limit)
-            item = RuleItem(
+            return RuleItem(
                 id: id, value: value, unit: unit, basis: basis, limit: limit, verdict: verdict,
                 severity: verdict == .fail ? severityOnFail : nil, clause: clause, subject: subject,
-                notes: extraNotes.isEmpty ? notes : notes + extraNotes)
+                notes: extraNotes.isEmpty ? notes : notes + extraNotes, rounding: rounding)
         }
-        item.rounding = rounding
-        return item
     }
 }
 

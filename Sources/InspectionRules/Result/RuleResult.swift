@@ -48,27 +48,29 @@ public struct Explanation: Sendable, Hashable {
 
 /// One judged item of a case.
 public struct RuleItem: Sendable, Hashable {
+    // Stored in this order so the references and strings come first and the one-byte fields
+    // pack together at the end (the item is copied on the hot path).
     /// Stable id, e.g. `brake.axle2.imbalance` (`standards.md` §8).
     public var id: String
-    /// The computed figure, unrounded (the JSON shows it rounded to 0.01); nil when incomplete.
-    public var value: Double?
     /// Unit of `value` and `limit`: `%`, `cd`, `H`, `mm`, `%vol`, `ppm`, `g/km`, `m-1`, `kW`, `λ`.
     public var unit: String
-    /// What a percentage is taken of, where that matters.
-    public var basis: Basis?
-    /// The limit applied; nil when not applicable or unknown.
-    public var limit: Limit?
-    public var verdict: ItemVerdict
-    /// Set where the ruleset grades defects (UK/EU), else nil.
-    public var severity: Severity?
     /// The clause or table the limit comes from.
     public var clause: String
     /// Paths of the fields whose value is missing (for `incomplete`).
     public var missing: [String]
-    /// What the item is and why it got its verdict, for rendering explanations lazily.
-    public var subject: Subject
     /// Qualifiers of the limit or the verdict (use phase, form, exemption …), in order.
     public var notes: [Note]
+    /// The computed figure, unrounded (the JSON shows it rounded to 0.01); nil when incomplete.
+    public var value: Double?
+    /// What the item is and why it got its verdict, for rendering explanations lazily.
+    public var subject: Subject
+    /// The limit applied; nil when not applicable or unknown.
+    public var limit: Limit?
+    /// What a percentage is taken of, where that matters.
+    public var basis: Basis?
+    public var verdict: ItemVerdict
+    /// Set where the ruleset grades defects (UK/EU), else nil.
+    public var severity: Severity?
     /// Whether the value itself lies within `limit` (after the ruleset's rounding). It can
     /// differ from the verdict when a rule overrides the comparison (wheels locked, the CN
     /// 430 000 cd cap), and it picks the sign in the explanation.
@@ -94,6 +96,28 @@ public struct RuleItem: Sendable, Hashable {
         self.subject = subject
         self.notes = notes
         self.withinLimit = withinLimit ?? (verdict != .fail)
+    }
+
+    /// Creates an item with the rounding its value was compared with (the rules' own form).
+    @inline(__always)
+    init(
+        id: String, value: Double?, unit: String, basis: Basis? = nil, limit: Limit?, verdict: ItemVerdict,
+        severity: Severity? = nil, clause: String, missing: [String] = [], subject: Subject, notes: [Note] = [],
+        rounding: Rounding
+    ) {
+        self.id = id
+        self.unit = unit
+        self.clause = clause
+        self.missing = missing
+        self.notes = notes
+        self.value = value
+        self.subject = subject
+        self.limit = limit
+        self.basis = basis
+        self.verdict = verdict
+        self.severity = severity
+        self.withinLimit = verdict != .fail
+        self.rounding = rounding
     }
 
     /// The explanation of this item in English and Chinese, e.g.

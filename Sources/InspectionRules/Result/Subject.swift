@@ -69,6 +69,21 @@ public enum Note: Sendable, Hashable {
     static let newRegistrationNotes: [Note] = [.newRegistrationLimit]
     static let inUseFourLampNotes: [Note] = [.inUseLimit, .fourLampLimit]
     static let newRegistrationFourLampNotes: [Note] = [.newRegistrationLimit, .fourLampLimit]
+    static let inUseMainPairNotes: [Note] = [.inUseLimit, .pairRule(.main)]
+    static let inUseAuxPairNotes: [Note] = [.inUseLimit, .pairRule(.aux)]
+    static let newRegistrationMainPairNotes: [Note] = [.newRegistrationLimit, .pairRule(.main)]
+    static let newRegistrationAuxPairNotes: [Note] = [.newRegistrationLimit, .pairRule(.aux)]
+
+    /// `[phase, .pairRule(pair)]`, shared for the two use phases (no allocation per lamp).
+    static func pairNotes(phase: Note, pair: HeadlampReading.Lamp) -> [Note] {
+        switch (phase, pair) {
+        case (.inUseLimit, .main): inUseMainPairNotes
+        case (.inUseLimit, .aux): inUseAuxPairNotes
+        case (.newRegistrationLimit, .main): newRegistrationMainPairNotes
+        case (.newRegistrationLimit, .aux): newRegistrationAuxPairNotes
+        default: [phase, .pairRule(pair)]
+        }
+    }
 
     case newRegistrationLimit
     case inUseLimit

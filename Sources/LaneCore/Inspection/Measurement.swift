@@ -104,6 +104,8 @@ public struct EmissionMeasurement: Hashable, Sendable, Codable {
     public enum Method: String, Hashable, Sendable, Codable {
         case twoSpeedIdle = "two_speed_idle"
         case freeAcceleration = "free_acceleration"
+        /// Acceleration simulation mode on a chassis dynamometer (ASM5025, then ASM2540).
+        case asm
     }
 
     public var method: Method

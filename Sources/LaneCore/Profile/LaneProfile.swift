@@ -80,10 +80,26 @@ public enum StationKind: String, Hashable, Sendable, Codable, CaseIterable {
 public struct Station: Hashable, Sendable, Codable {
     public var kind: StationKind
     public var rig: StationRig
+    /// An emission station with a chassis dynamometer: gasoline vehicles get the ASM test
+    /// instead of the two-speed idle test (`dynamometer: true` in the lane profile).
+    public var dynamometer: Bool
 
-    public init(kind: StationKind, rig: StationRig) {
+    public init(kind: StationKind, rig: StationRig, dynamometer: Bool = false) {
         self.kind = kind
         self.rig = rig
+        self.dynamometer = dynamometer
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, rig, dynamometer
+    }
+
+    /// Decodes a station; `dynamometer` may be absent (profiles written before it existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(StationKind.self, forKey: .kind)
+        rig = try container.decode(StationRig.self, forKey: .rig)
+        dynamometer = try container.decodeIfPresent(Bool.self, forKey: .dynamometer) ?? false
     }
 }
 

@@ -28,6 +28,8 @@ public struct EmissionConfiguration: Hashable, Sendable, Codable {
     public var accelerationTimeout: Duration = .seconds(60)
     /// Consecutive samples that are not good before the test is aborted as a rig fault.
     public var faultSamples = 5
+    /// ASM: the modes and their windows; nil for the other methods.
+    public var asm: ASMConfiguration?
 
     public init(method: EmissionMeasurement.Method) { self.method = method }
 
@@ -36,6 +38,31 @@ public struct EmissionConfiguration: Hashable, Sendable, Codable {
         switch vehicle.fuel {
         case .diesel, .hybridDiesel: self.init(method: .freeAcceleration)
         default: self.init(method: .twoSpeedIdle)
+        }
+    }
+
+    /// The method for a vehicle at an emission station: ASM (ASM5025 then ASM2540) when the
+    /// station has a chassis dynamometer and the vehicle is a spark-ignition vehicle (gasoline,
+    /// gasoline hybrid, LPG, CNG: the GB 18285 scope) whose curb mass is known (the dynamometer
+    /// load comes from the reference mass); otherwise as ``init(vehicle:)``.
+    public init(vehicle: Vehicle, dynamometer: Bool) {
+        guard dynamometer, let curb = vehicle.curbMassKg, curb > 0, Self.sparkIgnition(vehicle.fuel) else {
+            self.init(vehicle: vehicle)
+            return
+        }
+        self.init(method: .asm)
+        asm = ASMConfiguration(referenceMassKg: ASMMode.referenceMassKg(curbMassKg: curb))
+    }
+
+    /// The method for a vehicle at `station` (its `dynamometer` flag from the lane profile).
+    public init(vehicle: Vehicle, station: Station) {
+        self.init(vehicle: vehicle, dynamometer: station.kind == .emission && station.dynamometer)
+    }
+
+    static func sparkIgnition(_ fuel: Vehicle.Fuel?) -> Bool {
+        switch fuel {
+        case .gasoline, .hybridGasoline, .lpg, .cng: true
+        default: false
         }
     }
 }

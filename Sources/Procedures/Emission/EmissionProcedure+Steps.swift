@@ -47,6 +47,8 @@ extension EmissionProcedure {
             holdSpeed(
                 v, inWindow: abs(rpm - configuration.highIdleRPM) <= configuration.highIdleToleranceRPM, at: time,
                 into: &actions)
+        case .asmStabilise, .asmMeasure:
+            asmStep(v, at: time, into: &actions)
         case .idleStabilise, .idleMeasure:
             holdSpeed(v, inWindow: rpm <= configuration.idleMaximumRPM && rpm > 200, at: time, into: &actions)
         case .idleBaseline:
@@ -149,6 +151,7 @@ extension EmissionProcedure {
 
     mutating func abort(zh: String, en: String, at time: MonotonicInstant, into actions: inout [ProcedureAction]) {
         if samplingCommanded { command("sampling", 0, into: &actions) }
+        unloadDynamometer(into: &actions)
         let prompt = prompts.issue(
             "排放检测中止：\(zh)。请处理后确认重新检测", "Emission test aborted: \(en). Put it right and confirm to repeat",
             expects: .confirm, at: time, into: &actions)

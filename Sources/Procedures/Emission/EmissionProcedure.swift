@@ -3,12 +3,14 @@ public import LaneCore
 /// The emission station as a pure state machine: analyser warm-up, zero and leak check, oil
 /// temperature check, then gasoline two-speed idle (high idle 2500 ± 200 rpm averaged over 30 s,
 /// then idle) or diesel free acceleration (purges, then measured accelerations, each one's peak
-/// opacity).
+/// opacity), or on a lane with a chassis dynamometer the ASM test (ASM5025 then ASM2540: hold
+/// each mode's speed and load windows, then average the gases over the sampling window).
 public struct EmissionProcedure: Sendable {
     enum Phase: Sendable, Equatable {
         case notStarted, warmingUp, zeroing, leakCheck, oilCheck, awaitingProbe
         case highIdleStabilise, highIdleMeasure, idleStabilise, idleMeasure
         case idleBaseline, awaitingAcceleration, accelerating
+        case asmStabilise, asmMeasure
         case awaitingRepeat, finished
     }
 
@@ -27,6 +29,8 @@ public struct EmissionProcedure: Sendable {
     public let rig: RigID
     public let configuration: EmissionConfiguration
     let channels: EmissionChannels
+    /// The dynamometer and NO channels (ASM only).
+    let asmChannels: ASMChannels?
     let ranges: RangeGuard
     var prompts: PromptIssuer
     var sequence = SequenceTracker()
@@ -36,6 +40,8 @@ public struct EmissionProcedure: Sendable {
     var promptedWait = false
     var nonGood = 0
     var samplingCommanded = false
+    /// Whether a non-zero dynamometer load was written and not yet set back to 0.
+    var dynamometerLoaded = false
     var quality = DataQuality()
     var window = Window()
     var figures: [String: Double] = [:]
@@ -43,16 +49,31 @@ public struct EmissionProcedure: Sendable {
     var idleRPM = 0.0
     var peaks: [Double] = []
     var peak = 0.0
+    var asmMode = 0
+    var asmWindow = ASMWindow()
 
     /// - Throws: ``ProcedureSetupError`` when the map lacks a channel or command the station needs.
     public init(rig: RigID, map: RegisterMap, configuration: EmissionConfiguration) throws(ProcedureSetupError) {
         self.rig = rig
         self.configuration = configuration
         channels = try EmissionChannels(map: map, rig: rig)
-        let used =
-            configuration.method == .twoSpeedIdle
-            ? [channels.co, channels.hc, channels.lambda, channels.rpm, channels.oil]
-            : [channels.rpm, channels.opacity, channels.oil]
+        var used: [Int]
+        switch configuration.method {
+        case .twoSpeedIdle: used = [channels.co, channels.hc, channels.lambda, channels.rpm, channels.oil]
+        case .freeAcceleration: used = [channels.rpm, channels.opacity, channels.oil]
+        case .asm: used = [channels.co, channels.hc, channels.oil]
+        }
+        if configuration.method == .asm {
+            guard let asm = configuration.asm, !asm.modes.isEmpty else {
+                throw ProcedureSetupError(
+                    rig: rig, model: map.model, missing: "ASM modes in the configuration (the vehicle's reference mass sets the dynamometer load)")
+            }
+            let dyno = try ASMChannels(map: map, rig: rig)
+            asmChannels = dyno
+            used += [dyno.no, dyno.speed, dyno.load]
+        } else {
+            asmChannels = nil
+        }
         ranges = RangeGuard(map: map, channels: used)
         prompts = PromptIssuer(station: .emission, rig: rig)
     }
@@ -69,6 +90,7 @@ public struct EmissionProcedure: Sendable {
     /// The operator abandons the station: the sample pump is stopped.
     public mutating func cancel(at time: MonotonicInstant, into actions: inout [ProcedureAction]) {
         if samplingCommanded { command("sampling", 0, into: &actions) }
+        unloadDynamometer(into: &actions)
         phase = .finished
     }
 
@@ -80,7 +102,9 @@ public struct EmissionProcedure: Sendable {
             quality = DataQuality()
             figures = [:]
             peaks = []
-            if configuration.method == .twoSpeedIdle {
+            if configuration.method == .asm {
+                startASMMode(0, at: ack.time, into: &actions)
+            } else if configuration.method == .twoSpeedIdle {
                 _ = prompts.issue(
                     "请加速至70%额定转速运转30秒，然后保持高怠速2500转/分", "Run at 70 % of rated speed for 30 s, then hold high idle at 2500 rpm",
                     at: ack.time, into: &actions)
@@ -107,13 +131,14 @@ public struct EmissionProcedure: Sendable {
     mutating func command(_ name: String, _ value: Double, into actions: inout [ProcedureAction]) {
         actions.append(.command(RigCommand(rig: rig, name: name, value: value)))
         if name == "sampling" { samplingCommanded = value != 0 }
+        if name == ASMChannels.setpoint { dynamometerLoaded = value != 0 }
     }
 
     /// True while the samples feed a figure: the averaging windows, the idle baseline and the
     /// accelerations. (Preconditioning and stabilisation samples are not behind any figure.)
     var measuringWindow: Bool {
         switch phase {
-        case .highIdleMeasure, .idleMeasure, .idleBaseline, .awaitingAcceleration, .accelerating: true
+        case .highIdleMeasure, .idleMeasure, .idleBaseline, .awaitingAcceleration, .accelerating, .asmMeasure: true
         default: false
         }
     }

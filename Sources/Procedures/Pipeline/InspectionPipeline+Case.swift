@@ -77,6 +77,22 @@ extension InspectionPipeline {
                 }
             }
             return .value(test)
+        case .asm:
+            var test = EmissionTest(method: .asm)
+            let figures: [String: [EmissionTest.Figure]] = [
+                "5025": [.asm5025CO, .asm5025HC, .asm5025NO], "2540": [.asm2540CO, .asm2540HC, .asm2540NO],
+            ]
+            // The modes this station runs: a mode's figures are missing (incomplete) until measured.
+            for mode in configuration.asm?.modes ?? [] {
+                for figure in figures[mode.name] ?? [] {
+                    if let result = emissionResult, result.quality.isClean, let value = result.figures[figure.rawValue] {
+                        test.figures[figure] = .value(value)
+                    } else {
+                        test.figures[figure] = .missing
+                    }
+                }
+            }
+            return .value(test)
         case .freeAcceleration:
             var test = EmissionTest(method: .freeAcceleration)
             if let result = emissionResult, result.quality.isClean {
