@@ -97,20 +97,36 @@ struct LiveFeed {
     }
 
     /// One `health` message per hub per half second, shared by every client: the poll statistics' quantiles
-    /// cost a walk over each link's histograms, which must not be paid once per connected console.
+    /// cost a walk over each link's histograms, which must not be paid once per connected console. While one
+    /// client builds the new message, the others send the previous one.
     static func sharedHealth(of hub: LiveHub, _ make: () -> String) -> String {
         let now = ContinuousClock.now
         let key = ObjectIdentifier(hub)
-        if let cached = healthCache.withLock({ $0[key] }), now - cached.at < .milliseconds(500) { return cached.message }
+        let stale: String? = healthCache.withLock { cache in
+            guard let entry = cache[key] else {
+                cache[key] = HealthEntry(at: now, message: nil, building: true)
+                return nil
+            }
+            if let message = entry.message, entry.building || now - entry.at < .milliseconds(500) { return message }
+            cache[key]?.building = true
+            return nil
+        }
+        if let stale { return stale }
         let message = make()
         healthCache.withLock { cache in
             cache = cache.filter { now - $0.value.at < .seconds(10) }
-            cache[key] = (now, message)
+            cache[key] = HealthEntry(at: now, message: message, building: false)
         }
         return message
     }
 
-    private static let healthCache = Mutex<[ObjectIdentifier: (at: ContinuousClock.Instant, message: String)]>([:])
+    struct HealthEntry {
+        var at: ContinuousClock.Instant
+        var message: String?
+        var building: Bool
+    }
+
+    private static let healthCache = Mutex<[ObjectIdentifier: HealthEntry]>([:])
 
     func health(_ snapshots: [RigSnapshot]) -> String {
         let links = hub.linkStatistics()
