@@ -45,10 +45,11 @@ struct EndToEndTests {
         let path = folder.url.appendingPathComponent("station.sqlite").path
         let journal = try Journal(path: path, now: WallTime(Date()))
         var options = StationController.Options()
-        // The simulated gasoline engine below holds each speed for seconds, not the standard's 30 s windows.
+        // The simulated gasoline engine below holds each speed for 20 s, not the standard's 10 s + 30 s; the
+        // analyser's gas reading settles in about 4.5 s (T90), so stabilising takes 8 s.
         options.emission = { vehicle in
             var c = EmissionConfiguration(vehicle: vehicle)
-            c.stabilise = .seconds(2)
+            c.stabilise = .seconds(8)
             c.measureWindow = .seconds(5)
             return c
         }
@@ -62,7 +63,7 @@ struct EndToEndTests {
         DemoTraffic(controller: controller, station: station, logger: logger).prepare()
         controller.setSimulationHook { cue in
             DemoTraffic.play(cue, station: station, controller: controller)
-            // A short two-speed idle: 70 % for 2 s, high idle 12 s, then idle.
+            // A short two-speed idle: 70 % for 2 s, high idle 20 s, then idle.
             if case .vehicleEntering(let lane, let vehicle, _) = cue, vehicle.fuel == .gasoline,
                 let rig = profile.lane(lane)?.station(.emission).flatMap({ station.rig($0.rig.id) })
             {
@@ -70,7 +71,7 @@ struct EndToEndTests {
                     if case .exhaust(var exhaust) = model {
                         exhaust.script = EngineScript(
                             name: "two_speed_idle_short",
-                            segments: [.init(seconds: 2, throttle: 1.3), .init(seconds: 12, throttle: 1), .init(seconds: 60, throttle: 0)])
+                            segments: [.init(seconds: 2, throttle: 1.3), .init(seconds: 20, throttle: 1), .init(seconds: 60, throttle: 0)])
                         model = .exhaust(exhaust)
                     }
                 }
@@ -84,7 +85,7 @@ struct EndToEndTests {
         var drivers = TestDrivers()
         var run: LaneRunView?
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(160)
+        let deadline = clock.now + .seconds(165)
         while clock.now < deadline {
             try drivers.act(controller, nowMs: WallTime(Date()).milliseconds)
             let snapshot = controller.snapshot()
@@ -99,6 +100,10 @@ struct EndToEndTests {
         await consumer.value
 
         let snapshot = controller.snapshot()
+        if let run {
+            let gated = run.verdicts.filter { $0.qualityReason != nil }.count
+            print("e2e: outcome \(run.outcome ?? "-"), \(run.verdicts.count) items, \(gated) gated by data quality")
+        }
         #expect(!snapshot.queue.contains { $0.queueNumber == ticket.queueNumber },
                 "not finished: \(snapshot.lanes.map { "\($0.id) \($0.state) \(String(describing: $0.current?.state)) \(String(describing: $0.current?.prompt))" }) tasks \(drivers.acknowledged.suffix(5))")
         let last = try #require(run)
@@ -133,5 +138,14 @@ struct EndToEndTests {
         }
         #expect(items == verdicts.count)
         #expect(samples > 100)
+        // For a manual `lanectl journal verify` / `lanectl dispatch verify` of a live station's database.
+        if let keep = ProcessInfo.processInfo.environment["STATION_CONTROL_KEEP_DB"] {
+            // The database and its WAL (readers still hold the file open, so nothing is checkpointed).
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try? FileManager.default.removeItem(atPath: keep + suffix)
+                try FileManager.default.copyItem(atPath: path + suffix, toPath: keep + suffix)
+            }
+            print("e2e: journal kept at \(keep), shift \(shift.id)")
+        }
     }
 }

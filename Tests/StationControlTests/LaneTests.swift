@@ -36,6 +36,7 @@ struct LaneTests {
             return Self.finished(ticket.queueNumber)(snapshot)
         }
         #expect(done, "the vehicle did not finish: \(h.controller.snapshot().lanes[0])")
+        print("lane: \(h.handled) samples handled, mean \(Int(h.handleTime.seconds / Double(max(1, h.handled)) * 1e9)) ns per handle() (wall clock, journal on)")
         #expect(outcome == "pass", "\(verdicts.filter { $0.verdict != "pass" })")
         #expect(Set(verdicts.map(\.station)) == ["emission", "headlamp", "brake"])
         #expect(verdicts.allSatisfy { $0.verdict == "pass" || $0.verdict == "not_applicable" })
@@ -67,13 +68,15 @@ struct LaneTests {
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM measurements WHERE inspection_id = ?", arguments: [id]) ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM curves WHERE inspection_id = ?", arguments: [id]) ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM acknowledgements") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT prompt_id) FROM acknowledgements") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignments WHERE inspection_id = ?", arguments: [id]) ?? 0)
         }
         #expect(counts.0 == verdicts.count)
         #expect(counts.1 >= 5)  // emission, two lamps, two axles, parking
         #expect(counts.2 >= 6)  // left and right curve of each brake run
         #expect(counts.3 > 5)
-        #expect(counts.4 == 1)
+        #expect(counts.3 == counts.4, "a prompt was acknowledged more than once")
+        #expect(counts.5 == 1)
     }
 
     @Test(.timeLimit(.minutes(3)))

@@ -124,11 +124,21 @@ struct LaneHarness {
     }
 
     /// Runs the lane and the drivers for up to `limit` of virtual time, until `done` holds.
+    /// Samples handed to the controller and the wall time `handle` took for them (reported, never asserted).
+    var handled = 0
+    var handleTime: Duration = .zero
+
     @discardableResult
     mutating func run(limit: Duration = .seconds(900), until done: (StationSnapshot) -> Bool) throws -> Bool {
         let steps = Int(limit.seconds * 100)
+        let wall = ContinuousClock()
         for step in 0..<steps {
-            for sample in lane.step() { controller.handle(sample) }
+            for sample in lane.step() {
+                let start = wall.now
+                controller.handle(sample)
+                handleTime += wall.now - start
+                handled += 1
+            }
             try drivers.act(controller, nowMs: clock.wall.milliseconds)
             if step % 100 == 0 { controller.tick() }
             if step % 20 == 0, done(controller.snapshot()) { return true }
