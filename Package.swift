@@ -162,6 +162,7 @@ let package = Package(
             dependencies: [
                 "StationControl", "LaneCore", "LaneTesting", "Journal", "Valet", "Procedures", "InspectionRules", "Rigs",
                 "RigFirmware", "Profiles", "Modbus",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

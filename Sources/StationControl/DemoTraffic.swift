@@ -134,7 +134,7 @@ public struct DemoTraffic: Service {
     }
 
     /// Plays the vehicle on the simulated rigs.
-    static func play(_ cue: SimulationCue, station: SimulatedStation, controller: StationController) {
+    public static func play(_ cue: SimulationCue, station: SimulatedStation, controller: StationController) {
         switch cue {
         case .vehicleEntering(let lane, let vehicle, let scenario):
             _ = station.handle("scenario \(lane) \(scenario ?? "sound_car")")

@@ -61,19 +61,21 @@ extension StationController {
 
     /// Closes the shift and reveals its seed (journaled), so anyone can re-run the draws
     /// (`lanectl dispatch verify DB --shift ID`).
-    /// - Throws: `conflict` when no shift is open or a vehicle is still in the flow (finish or withdraw it first).
+    /// Vehicles whose key has not been collected yet are withdrawn (journaled).
+    /// - Throws: `conflict` when no shift is open or a vehicle is with a driver or in a lane (finish it first).
     public func closeShift(by user: String) throws(StationError) -> ShiftView {
         try perform { (core: inout StationCore) throws(StationError) -> ShiftView in
             guard let shift = core.shift, shift.closedAt == nil, core.dispatcher != nil else { throw .shiftNotOpen() }
-            let open = core.tickets.values.filter { $0.state != "done" && $0.state != "withdrawn" && $0.state != "waiting" }
+            let open = core.tickets.values.filter { !["done", "withdrawn", "waiting", "assigned"].contains($0.state) }
             if !open.isEmpty {
                 let list = open.map { "\($0.queueNumber) \($0.vehicle.plate)" }.sorted().joined(separator: ", ")
                 throw StationError(.conflict, code: "vehicles_in_flow",
-                                   en: "Vehicles are still with drivers or in a lane (\(list)): finish them before closing the shift.",
+                                   en: "Vehicles are with drivers or in a lane (\(list)): finish them before closing the shift.",
                                    zh: "仍有车辆在驾驶员手中或在检测线上（\(list)）：请完成后再结班。")
             }
-            // Vehicles still waiting for a driver leave the queue with the shift.
-            for q in core.tickets.values.filter({ $0.state == "waiting" }).map(\.queueNumber).sorted() {
+            // Vehicles whose key has not been collected leave the queue with the shift.
+            let pending = core.tickets.values.filter { $0.state == "waiting" || $0.state == "assigned" }
+            for q in pending.map(\.queueNumber).sorted() {
                 core.dispatchInternally(.withdraw(queueNumber: q, reason: "shift closed"))
                 core.tickets[q]?.state = "withdrawn"
             }
@@ -214,6 +216,23 @@ extension StationController {
             var e = core.event(.operatorAction, queue: queueNumber)
             e.user = user
             e.text = LocalizedText(zh: "改派：\(reason)", en: "reassigned: \(reason)")
+            core.emit(e)
+        }
+    }
+
+    /// The owner takes vehicle `queueNumber` back before its key was collected (waiting, or assigned and not
+    /// yet picked up): it leaves the queue; its driver, if any, is released. The reason is journaled.
+    /// - Throws: `notFound` for an unknown number, `conflict` once the key is collected.
+    public func withdraw(queueNumber: Int, reason: String, by user: String) throws(StationError) {
+        try perform { (core: inout StationCore) throws(StationError) in
+            try Self.requireOpen(core)
+            try Self.requireReason(reason)
+            core.journalOperatorAction("withdraw", user: user, queueNumber: queueNumber, reason: reason)
+            try core.dispatch(.withdraw(queueNumber: queueNumber, reason: reason))
+            core.tickets[queueNumber]?.state = "withdrawn"
+            var e = core.event(.operatorAction, queue: queueNumber)
+            e.user = user
+            e.text = LocalizedText(zh: "撤销：\(reason)", en: "withdrawn: \(reason)")
             core.emit(e)
         }
     }

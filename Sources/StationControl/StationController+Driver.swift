@@ -22,6 +22,10 @@ extension StationController {
                                    en: "Prompt \(promptID) is not driver \(driver)'s current task\(runtime.task.map { " (current: \($0.promptID))" } ?? " (no task now)").",
                                    zh: "提示 \(promptID) 不是驾驶员 \(driver) 当前的任务。")
             }
+            if !task.expectsAcknowledgement, task.step != "wait_at_entry" {
+                // Nothing to confirm (the rig sees when it is done, or the confirmation was given): no-op.
+                return task
+            }
             try core.acknowledge(driver: driver, task: task, kind: kind, plate: plate)
             return core.drivers[driver]?.task
         }
@@ -94,6 +98,14 @@ extension StationCore {
             }
             remember()
             if expects == .confirm {
+                // Confirmed: the handheld keeps showing the prompt, without a button, until the next one.
+                if drivers[driver]?.task?.promptID == task.promptID {
+                    drivers[driver]?.task?.expectsAcknowledgement = false
+                    var e = event(.task, lane: LaneID(task.lane), queue: task.queueNumber)
+                    e.driver = driver.rawValue
+                    e.task = drivers[driver]?.task
+                    emit(e)
+                }
                 feed(lane: l, .acknowledgement(PromptAcknowledgement(prompt: prompt, time: now, driver: driver)))
                 if let abort = lanes[l].run?.lastAbort, abort.repeatPrompt == prompt {
                     lanes[l].run?.lastAbort = nil

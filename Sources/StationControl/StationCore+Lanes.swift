@@ -138,6 +138,9 @@ extension StationCore {
             scratch.removeAll(keepingCapacity: true)
         }
         if lanes[l].run != nil { swap(&scratch, &lanes[l].run!.scratch) }
+        // The station is done when its pipeline is (its last event is `inspectionFinished`, unless the rules
+        // could not judge the case at all: then the items said why and the station is done all the same).
+        if lanes[l].run?.pipeline?.isFinished == true, lanes[l].run?.stationDone == false { stationFinished(lane: l) }
     }
 
     mutating func apply(_ pipelineEvent: PipelineEvent, lane l: Int) {
@@ -192,10 +195,8 @@ extension StationCore {
                       zh: "\(run.inspection) \(item.id) 数据不完整：\(reason.zh)", en: "\(run.inspection) \(item.id) incomplete: \(reason.en)")
             }
             landed(view, lane: l, record: item)
-        case .stationFinished:
-            break
-        case .inspectionFinished:
-            stationFinished(lane: l)
+        case .stationFinished, .inspectionFinished:
+            break  // see the end of `feed`
         }
     }
 
@@ -237,7 +238,7 @@ extension StationCore {
 
     /// The current station's procedure is done: the driver acknowledges and drives on.
     mutating func stationFinished(lane l: Int) {
-        guard let run = lanes[l].run, let kind = run.station else { return }
+        guard let run = lanes[l].run, let kind = run.station, !run.stationDone else { return }
         lanes[l].run!.stationDone = true
         lanes[l].run!.activeRig = nil
         var e = event(.stationFinished, lane: lanes[l].lane.id, queue: run.queueNumber)

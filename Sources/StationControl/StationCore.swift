@@ -198,6 +198,15 @@ struct StationCore {
         if let id = alarmKeys[key], let index = alarms.firstIndex(where: { $0.id == id }), alarms[index].active {
             alarms[index].count += 1
             alarms[index].raisedAtMs = wall.milliseconds
+            if severity == "error" && alarms[index].severity != "error" {
+                // Worse than before (a retried write that finally failed): say so.
+                alarms[index].severity = severity
+                alarms[index].zh = zh
+                alarms[index].en = en
+                var e = event(.alarm)
+                e.alarm = alarms[index]
+                emit(e)
+            }
             return
         }
         nextAlarmID += 1

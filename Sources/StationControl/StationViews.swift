@@ -13,12 +13,9 @@ public enum StationJSON {
         return encoder
     }
 
-    /// A decoder for the same shapes (requests such as ``CheckInRequest``).
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }
+    /// A decoder for requests such as ``CheckInRequest`` (their keys are spelled out in snake_case: no key
+    /// conversion, which would turn `Vehicle`'s own `type_code` into `typeCode` and lose it).
+    public static func decoder() -> JSONDecoder { JSONDecoder() }
 }
 
 /// A vehicle checked in at the desk: its data as typed, how it came, and (simulation only) which

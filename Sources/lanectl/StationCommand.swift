@@ -131,11 +131,18 @@ struct DemoCommand: AsyncParsableCommand {
     var speed: Double = 1
     @Option(help: "Mean vehicle arrivals per hour of demo time (before --speed).")
     var arrivalsPerHour: Double = 24
-    @Flag(help: "No simulated drivers: people sign in as D01… on /handheld and drive the vehicles.")
-    var noSimulatedDrivers = false
+    @Option(help: """
+        Drivers left to people (comma-separated ids, or `all`): they are not simulated; sign in as them on \
+        /handheld and drive their vehicles.
+        """)
+    var manualDrivers: String = ""
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
+        let ids = manualDrivers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let bad = ids.first(where: { $0 != "all" && ($0.isEmpty || !$0.allSatisfy { $0.isLetter || $0.isNumber }) }) {
+            throw ValidationError("--manual-drivers takes driver ids like D01,D02 or `all` (got \"\(bad)\").")
+        }
         if let demoPassword, demoPassword.count < 8 {
             throw ValidationError("--demo-password must have at least 8 characters.")
         }
@@ -195,12 +202,14 @@ struct DemoCommand: AsyncParsableCommand {
         traffic.user = "op1"
         var people: [any Service] = [DemoTraffic(controller: runtime.controller, station: station, configuration: traffic, logger: logger)]
         let serverURL = ServerURL()
-        if !noSimulatedDrivers {
+        let manual = Set(manualDrivers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let simulated = logins.filter { $0.user.role == .driver && !manual.contains("all") && !manual.contains($0.user.id) }
+        if !simulated.isEmpty {
             var drivers = SimulatedDrivers.Configuration()
             drivers.speed = speed
-            people.append(SimulatedDrivers(server: serverURL, logins: logins, configuration: drivers, logger: logger))
+            people.append(SimulatedDrivers(server: serverURL, logins: simulated, configuration: drivers, logger: logger))
         }
-        printNow("Speed \(speed)×: arrivals about \(Int(arrivalsPerHour * speed)) an hour; \(noSimulatedDrivers ? "no simulated drivers" : "\(profile.drivers.count) simulated drivers on the handheld API")")
+        printNow("Speed \(speed)×: arrivals about \(Int(arrivalsPerHour * speed)) an hour; \(simulated.count) simulated drivers on the handheld API (\(simulated.map(\.user.id).joined(separator: " ")))")
         try await runStation(
             profile: profile, runtime: runtime, auth: auth, journal: journal,
             before: [SimulatedRigsService(station: station)], after: people, options: server, logger: logger

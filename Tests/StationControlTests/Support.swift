@@ -39,7 +39,7 @@ enum Fixtures {
 
     static func car(_ plate: String = "鲁G·12345", scenario: String? = "sound_car", diesel: Bool = false) -> CheckInRequest {
         var v = Vehicle(plate: plate)
-        v.vin = "LSVAU2180N2183294"
+        v.vin = "LSVAU218XN2183294"
         v.typeCode = "K33"
         v.category = "M1"
         v.passengerCar = true
@@ -76,4 +76,73 @@ func verifyJournal(_ path: String, shift: String) throws -> (chain: Verification
     let chain = try Journal.verify(path: path)
     let entries = try DispatchJournal.entries(of: ShiftID(shift), in: Journal(readingAt: path))
     return (chain, DrawAudit.verify(entries, shift: ShiftID(shift)))
+}
+
+extension Fixtures {
+    /// The demo profile with lane L1 only (every vehicle goes there), reduced to `stations`.
+    static func singleLane(_ stations: [StationKind] = [.emission, .headlamp, .brake]) -> LaneProfile {
+        var p = profile(l1: stations)
+        p.lanes = [p.lanes[0]]
+        return p
+    }
+}
+
+/// A controller over a ``ModelLane`` on a virtual clock, with in-process drivers.
+struct LaneHarness {
+    let clock = TestClock()
+    let lane: ModelLane
+    let controller: StationController
+    var drivers = TestDrivers()
+    let journalPath: String?
+    let journal: Journal?
+
+    init(profile: LaneProfile = Fixtures.singleLane(), folder: TemporaryFolder? = nil, options: StationController.Options = .init())
+        throws
+    {
+        let lane = ModelLane(lane: profile.lanes[0], clock: clock)
+        self.lane = lane
+        if let folder {
+            let path = folder.url.appendingPathComponent("station.sqlite").path
+            journalPath = path
+            journal = try Journal(path: path, now: clock.wall)
+        } else {
+            journalPath = nil
+            journal = nil
+        }
+        let clock = self.clock
+        controller = StationController(
+            profile: profile, journal: journal, seed: ShiftSeed.forSimulation(3), commands: { lane.apply($0) },
+            logger: Fixtures.logger, options: options, clock: { clock.now }, wallClock: { clock.wall })
+        let emission = options.emission
+        controller.setSimulationHook { cue in
+            if case .vehicleEntering(_, let vehicle, _) = cue {
+                lane.play(cue, emission: emission(vehicle))
+            } else {
+                lane.play(cue)
+            }
+        }
+    }
+
+    /// Runs the lane and the drivers for up to `limit` of virtual time, until `done` holds.
+    /// Samples handed to the controller and the wall time `handle` took for them (reported, never asserted).
+    var handled = 0
+    var handleTime: Duration = .zero
+
+    @discardableResult
+    mutating func run(limit: Duration = .seconds(900), until done: (StationSnapshot) -> Bool) throws -> Bool {
+        let steps = Int(limit.seconds * 100)
+        let wall = ContinuousClock()
+        for step in 0..<steps {
+            for sample in lane.step() {
+                let start = wall.now
+                controller.handle(sample)
+                handleTime += wall.now - start
+                handled += 1
+            }
+            try drivers.act(controller, nowMs: clock.wall.milliseconds)
+            if step % 100 == 0 { controller.tick() }
+            if step % 20 == 0, done(controller.snapshot()) { return true }
+        }
+        return done(controller.snapshot())
+    }
 }

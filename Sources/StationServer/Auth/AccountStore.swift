@@ -130,8 +130,8 @@ public final class AccountStore: Sendable {
         }
     }
 
-    /// Changes an account's role (journaled as `auth.role_changed` with the old and new role). A driver
-    /// account keeps its driver link; another role given to it drops the link.
+    /// Changes an account's role (journaled as `auth.role_changed` with the old and new role). The driver
+    /// link is kept; it only counts while the role is `driver` (the handheld routes require that role).
     public func setRole(of id: String, to role: StationUser.Role, by actor: String) throws {
         guard let old = account(id) else { throw AccountError.unknown(id) }
         if role == .driver, old.user.driver == nil { throw AccountError.driverWithoutDriverID(id) }

@@ -65,6 +65,7 @@ extension StationAuth {
             }
             switch try await self.login(account: body.user, password: body.password, from: context.clientAddress) {
             case .signedIn(let user):
+                await self.dropSession(of: request)
                 let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
                 context.sessions.createSession(
                     StationSession(account: user.id, signedInAt: now), expiresIn: self.configuration.sessionLifetime)
@@ -84,6 +85,7 @@ extension StationAuth {
             context.sessions.clearSession()
             return StationRoutes.json(["signed_out": true])
         }
+        AccountRoutes.add(to: router, auth: self)
         router.get("/api/me") { _, context in
             let user = try context.require()
             let expires = context.sessions.withLockedSession { $0?.expiresIn }

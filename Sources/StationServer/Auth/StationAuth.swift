@@ -101,6 +101,16 @@ public final class StationAuth: Sendable {
         }
     }
 
+    /// Removes the session a request's cookie names, if any (a sign-in replaces it: an old session id never
+    /// stays valid beside the new one).
+    func dropSession(of request: Request) async {
+        let storage = SessionStorage<StationSession>(
+            sessionStore, configuration: .init(sessionCookieParameters: .init(name: configuration.cookieName), keyPrefix: Self.keyPrefix))
+        _ = try? await storage.delete(request: request)
+    }
+
+    static let keyPrefix = "lanecontrol.session."
+
     /// The session middleware: reads the cookie, loads the ``StationSession``, writes `Set-Cookie` for new
     /// sessions (HttpOnly, SameSite=Strict, expiring with the session).
     public func sessionMiddleware() -> SessionMiddleware<StationRequestContext> {
@@ -109,7 +119,7 @@ public final class StationAuth: Sendable {
             configuration: .init(
                 sessionCookieParameters: .init(
                     name: configuration.cookieName, path: "/", secure: configuration.secureCookie, sameSite: .strict),
-                keyPrefix: "lanecontrol.session.", defaultSessionExpiration: configuration.sessionLifetime))
+                keyPrefix: Self.keyPrefix, defaultSessionExpiration: configuration.sessionLifetime))
     }
 
     /// Turns the session into ``StationRequestContext/identity`` (re-reading the account, so a disabled account

@@ -76,13 +76,16 @@ public struct SimulatedDrivers: Service {
         var random = SplitMix(state: seed)
         var current: String?
         var due = ContinuousClock.now
+        // Prompts this driver already acknowledged: a station's prompt stays on the handheld until the rig is
+        // done, and a person does not press twice.
+        var done: [String] = []
         var failures = 0
         while !Task.isCancelled {
             do {
                 if !client.signedIn { try await client.signIn(login.user.id, login.password) }
                 let body: TaskBody = try await client.get("/api/handheld/task")
                 failures = 0
-                guard let task = body.task, task.expectsAcknowledgement else {
+                guard let task = body.task, task.expectsAcknowledgement, !done.contains(task.promptId) else {
                     current = nil
                     try await Task.sleep(for: configuration.pollInterval)
                     continue
@@ -101,11 +104,15 @@ public struct SimulatedDrivers: Service {
                 let status = try await client.post("/api/handheld/ack", ack)
                 switch status {
                 case 200:
-                    tally.count(login.user.id)
+                    tally.count(login.user.id, step: task.step)
+                    done.append(task.promptId)
+                    if done.count > 32 { done.removeFirst() }
                     logger.info("Simulated driver acknowledged", metadata: ["prompt.id": "\(task.promptId)", "step": "\(task.step)"])
                     current = nil
                 case 401: client.signedIn = false
-                case 409: break  // the task moved on meanwhile: read it again
+                case 409:  // the task moved on meanwhile: read it again
+                    done.append(task.promptId)
+                    if done.count > 32 { done.removeFirst() }
                 default:
                     logger.warning("Simulated driver's acknowledgement refused", metadata: ["http.status": "\(status)", "step": "\(task.step)"])
                     try await Task.sleep(for: .seconds(2))
@@ -131,11 +138,13 @@ public struct SimulatedDrivers: Service {
 
 /// Acknowledgements the server accepted, per driver account.
 public final class DriverTally: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+    private let steps = Mutex<[String: [String]]>([:])
     public init() {}
-    func count(_ driver: String) { counts.withLock { $0[driver, default: 0] += 1 } }
+    func count(_ driver: String, step: String) { steps.withLock { $0[driver, default: []].append(step) } }
     /// Accepted acknowledgements per driver account.
-    public var acknowledged: [String: Int] { counts.withLock { $0 } }
+    public var acknowledged: [String: Int] { steps.withLock { $0.mapValues(\.count) } }
+    /// The steps each driver account acknowledged, in order.
+    public var acknowledgedSteps: [String: [String]] { steps.withLock { $0 } }
 }
 
 /// The server's base URL, known once it listens (port 0 picks one).

@@ -31,6 +31,7 @@
   let timer = null;
   let result = null;        // {key, vars, bad}
   let pendingAck = null;    // {prompt_id, plate} being sent or waiting to be re-sent
+  const acked = new Set();  // prompts this handheld acknowledged (a station's prompt stays until the rig is done)
   let ackFailures = 0;
 
   const backoff = (n) => Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, n - 1));
@@ -69,8 +70,10 @@
         }));
       }
       markChoice();
-      $("ack").disabled = !!pendingAck && ackFailures === 0;
-      $("ack").textContent = pendingAck && ackFailures === 0 ? I18n.t("sending") : I18n.t("ack");
+      const done = acked.has(task.prompt_id);
+      $("ack").hidden = !task.expects_acknowledgement;
+      $("ack").disabled = done || (!!pendingAck && ackFailures === 0);
+      $("ack").textContent = pendingAck && ackFailures === 0 ? I18n.t("sending") : done ? I18n.t("acked") : I18n.t("ack");
     }
     const r = $("result");
     r.textContent = result ? I18n.t(result.key, result.vars) : "";
@@ -126,11 +129,13 @@
         method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(pendingAck),
       });
+      const sent = pendingAck;
       pendingAck = null;
       ackFailures = 0;
       if (response.status === 401) { location.assign("/login?next=%2Fhandheld"); return; }
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
+        acked.add(sent.prompt_id);
         result = { key: "acked", keep: true };
         show(body);
       } else if (response.status === 422) {
@@ -138,6 +143,7 @@
       } else if (response.status === 403) {
         result = { key: "notYours", bad: true };
       } else if (response.status === 409) {
+        acked.add(sent.prompt_id);
         result = { key: "stale", bad: true, keep: true };
         poll();
       } else {
@@ -157,7 +163,7 @@
 
   $("ack").addEventListener("click", () => {
     const task = view && view.task;
-    if (!task || (pendingAck && ackFailures === 0)) return;
+    if (!task || acked.has(task.prompt_id) || (pendingAck && ackFailures === 0)) return;
     const plate = $("plateInput").value.trim();
     pendingAck = { prompt_id: task.prompt_id };
     if (task.confirm_plate || plate) pendingAck.plate = plate;

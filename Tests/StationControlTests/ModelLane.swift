@@ -1,0 +1,180 @@
+import Foundation
+import LaneCore
+import Procedures
+import RigFirmware
+import StationControl
+import Synchronization
+
+/// The rigs of one lane as firmware physics stepped on the test's virtual clock (no sockets): samples encoded the
+/// way the register map encodes them, commands applied the moment the controller sends them. Plays the vehicle
+/// through the controller's simulation hook, as `DemoTraffic` does on the served rigs.
+final class ModelLane: Sendable {
+    struct Rig: Sendable {
+        let id: RigID
+        let map: RegisterMap
+        let period: Duration
+        var model: any RigModel
+        var next: Duration = .zero
+        var sequence: UInt64 = 0
+        var last: [Double] = []
+    }
+
+    struct State: Sendable {
+        var rigs: [Rig]
+        var elapsed: Duration = .zero
+        /// Samples of this rig come back with this quality (and the last values) from `from` on.
+        var fault: (rig: RigID, from: Duration, until: Duration, quality: SampleQuality)?
+        /// Samples of this rig are flagged late from `from` for `count` samples.
+        var late: (rig: RigID, from: Duration, count: Int)?
+    }
+
+    let lane: Lane
+    let clock: TestClock
+    let origin: UInt64
+    let state: Mutex<State>
+
+    init(lane: Lane, clock: TestClock) {
+        self.lane = lane
+        self.clock = clock
+        origin = clock.now.nanoseconds
+        var rigs: [Rig] = []
+        for (i, station) in lane.stations.enumerated() {
+            let map = station.rig.map
+            let model: any RigModel =
+                switch map.kind {
+                case .brakeTester: BrakeTesterModel(settings: .init(map.settings), seed: UInt64(13 + i))
+                case .headlampTester: HeadlampTesterModel(settings: .init(map.settings), seed: UInt64(13 + i))
+                case .exhaustAnalyser: ExhaustAnalyserModel(settings: .init(map.settings), seed: UInt64(13 + i))
+                }
+            rigs.append(Rig(id: station.rig.id, map: map, period: station.rig.pollPeriod, model: model))
+        }
+        state = Mutex(State(rigs: rigs))
+    }
+
+    /// The controller's commands closure for this lane's rigs.
+    func apply(_ command: RigCommand) {
+        state.withLock { s in
+            for i in s.rigs.indices where s.rigs[i].id == command.rig {
+                s.rigs[i].model.advance(to: s.elapsed)
+                s.rigs[i].model.apply(command: command.name, value: command.value)
+            }
+        }
+    }
+
+    /// Plays the vehicle: its scenario on every rig when it enters; the last axle kept on the rollers for
+    /// the parking brake; the diesel's snaps as the procedure asks.
+    func play(_ cue: SimulationCue, emission: EmissionConfiguration? = nil) {
+        switch cue {
+        case .vehicleEntering(let laneID, let vehicle, let name):
+            guard laneID == lane.id, let scenario = VehicleScenario.named(name ?? "sound_car") else { return }
+            state.withLock { s in
+                for i in s.rigs.indices {
+                    s.rigs[i].model.advance(to: s.elapsed)
+                    s.rigs[i].model.load(scenario)
+                    if var exhaust = s.rigs[i].model as? ExhaustAnalyserModel {
+                        exhaust.finishWarmUp()
+                        if vehicle.fuel == .diesel {
+                            let n = (emission?.purgeAccelerations ?? 3) + (emission?.measuredAccelerations ?? 3)
+                            exhaust.script = EngineScript(
+                                name: "free_acceleration_test",
+                                segments: [.init(seconds: 6, throttle: 0)]
+                                    + Array(repeating: [.init(seconds: 3, throttle: 1), .init(seconds: 8, throttle: 0)], count: n)
+                                    .flatMap { $0 },
+                                rpmResponse: 0.35)
+                        } else {
+                            exhaust.script = nil
+                        }
+                        s.rigs[i].model = exhaust
+                    }
+                }
+            }
+        case .prompt(let laneID, let prompt):
+            guard laneID == lane.id, prompt.station == .brake, prompt.text.en.hasPrefix("Parking brake") else { return }
+            state.withLock { s in
+                for i in s.rigs.indices where s.rigs[i].id == prompt.rig {
+                    guard var brake = s.rigs[i].model as? BrakeTesterModel, let last = brake.scenario.axles.last else { continue }
+                    var parking = brake.scenario
+                    parking.axles = [last]
+                    brake.advance(to: s.elapsed)
+                    brake.load(parking)
+                    s.rigs[i].model = brake
+                }
+            }
+        }
+    }
+
+    /// Advances the virtual time by `tick` and returns the samples due (the caller feeds them to the controller,
+    /// outside this lane's lock: the controller's commands come back into ``apply(_:)``).
+    func step(_ tick: Duration = .milliseconds(10)) -> [Sample] {
+        clock.advance(tick)
+        return state.withLock { s in
+            s.elapsed += tick
+            var samples: [Sample] = []
+            for i in s.rigs.indices where s.elapsed >= s.rigs[i].next {
+                s.rigs[i].next = s.elapsed + s.rigs[i].period
+                s.rigs[i].model.advance(to: s.elapsed)
+                let readings = s.rigs[i].model.readings()
+                s.rigs[i].sequence += 1
+                var (values, inRange) = Self.encode(readings, map: s.rigs[i].map)
+                var quality: SampleQuality = inRange ? .good : .outOfRange
+                if let fault = s.fault, fault.rig == s.rigs[i].id, s.elapsed >= fault.from, s.elapsed < fault.until {
+                    quality = fault.quality
+                    if !s.rigs[i].last.isEmpty { values = s.rigs[i].last }
+                } else {
+                    s.rigs[i].last = values
+                }
+                var late = false
+                if let l = s.late, l.rig == s.rigs[i].id, s.elapsed >= l.from, l.count > 0 {
+                    late = true
+                    s.late!.count -= 1
+                }
+                samples.append(Sample(
+                    rig: s.rigs[i].id, sequence: s.rigs[i].sequence,
+                    time: MonotonicInstant(nanoseconds: origin + UInt64(s.elapsed.nanosecondsTotal)), values: values,
+                    quality: quality, deadlineMissed: late))
+            }
+            return samples
+        }
+    }
+
+    /// Quantises engineering values the way the register map encodes them.
+    static func encode(_ readings: [String: Double], map: RegisterMap) -> (values: [Double], inRange: Bool) {
+        var inRange = true
+        let values = map.channels.map { channel -> Double in
+            let x = readings[channel.name] ?? 0
+            var value: Double
+            switch channel.type {
+            case .bool: value = x >= 0.5 ? 1 : 0
+            case .f32: value = Double(Float(x))
+            case .u16, .i16, .u32, .i32:
+                let raw = ((x - channel.offset) / channel.scale).rounded()
+                value = raw * channel.scale + channel.offset
+            }
+            if let min = channel.minimum, value < min - 1e-9 { inRange = false }
+            if let max = channel.maximum, value > max + 1e-9 { inRange = false }
+            return value
+        }
+        return (values, inRange)
+    }
+}
+
+/// Plays the valet drivers in-process: acknowledges every task that asks for it, through the same
+/// `task(for:)` / `acknowledge` calls the handheld API makes, after a human-like pause (4 s for driving the
+/// next axle onto the rollers, the firmware's axle change taking 3 s).
+struct TestDrivers {
+    var seen: [String: Int64] = [:]
+    var acknowledged: [String] = []
+
+    mutating func act(_ controller: StationController, nowMs: Int64) throws {
+        for driver in controller.profile.drivers {
+            guard let task = controller.task(for: driver.id), task.expectsAcknowledgement else { continue }
+            let first = seen[task.promptID] ?? nowMs
+            seen[task.promptID] = first
+            let pause: Int64 = task.en.hasPrefix("Drive axle") ? 4_000 : task.step == "station" ? 1_000 : 200
+            guard nowMs - first >= pause else { continue }
+            acknowledged.append("\(driver.id):\(task.step):\(task.en.prefix(30))")
+            _ = try controller.acknowledge(driver: driver.id, promptID: task.promptID,
+                                           plate: task.needsPlateConfirmation ? task.plate : nil)
+        }
+    }
+}
