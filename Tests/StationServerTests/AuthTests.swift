@@ -279,3 +279,71 @@ struct LoginThrottleTests {
         #expect(throttle.failureCount("a", at: .seconds(60)) == 0)
     }
 }
+
+@Suite(.timeLimit(.minutes(1)))
+struct AccountRoutesTests {
+    @Test func anAdminManagesAccountsOverTheAPIAndOthersAreRefused() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let journal = try Journal(path: folder.url.appendingPathComponent("station.sqlite").path, now: WallTime(milliseconds: 0))
+        defer { try? journal.close() }
+        let auth = try await makeAuth(journal: journal)
+        try await AuthTests().app(auth).test(.router) { client in
+            let admin = try await client.signIn("admin")
+            let operatorCookie = try await client.signIn("op1")
+            try await client.get("/api/accounts", cookie: operatorCookie) { r in
+                #expect(r.status == .forbidden)
+            }
+            try await client.get("/api/accounts", cookie: admin) { r in
+                #expect(r.status == .ok)
+                let accounts = try #require(try jsonObject(String(buffer: r.body))["accounts"] as? [[String: Any]])
+                #expect(accounts.count == 11)
+                #expect(!String(buffer: r.body).contains("$2"), "no hash leaves the server")
+            }
+            let create = #"{"user": "op2", "name": "Operator 2", "role": "operator", "password": "op2-secret"}"#
+            try await client.post("/api/accounts", json: create, cookie: operatorCookie) { r in
+                #expect(r.status == .forbidden)
+            }
+            try await client.post("/api/accounts", json: create, cookie: admin) { r in
+                #expect(r.status == .ok)
+                let body = try jsonObject(String(buffer: r.body))
+                #expect(body["role"] as? String == "operator")
+            }
+            try await client.post("/api/accounts", json: create, cookie: admin) { r in
+                #expect(r.status == .conflict)
+            }
+            try await client.post(
+                "/api/accounts", json: #"{"user": "d9", "role": "driver", "password": "long-enough"}"#, cookie: admin
+            ) { r in
+                #expect(r.status == .unprocessableContent)
+            }
+            let op2 = try await client.signIn("op2", "op2-secret")
+            try await client.post("/api/accounts/op2/role", json: #"{"role": "inspector"}"#, cookie: admin) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.get("/api/me", cookie: op2) { r in
+                let body = try jsonObject(String(buffer: r.body))
+                #expect(body["role"] as? String == "inspector")
+            }
+            try await client.post("/api/accounts/op2/password", json: #"{"password": "new-secret-2"}"#, cookie: admin) { r in
+                #expect(r.status == .ok)
+            }
+            _ = try await client.signIn("op2", "new-secret-2")
+            try await client.post("/api/accounts/op2/disabled", json: #"{"disabled": true}"#, cookie: admin) { r in
+                #expect(r.status == .ok)
+                let body = try jsonObject(String(buffer: r.body))
+                #expect(body["disabled"] as? Bool == true)
+            }
+            try await client.get("/api/me", cookie: op2) { r in #expect(r.status == .unauthorized) }
+            try await client.post("/api/accounts/admin/disabled", json: #"{"disabled": true}"#, cookie: admin) { r in
+                #expect(r.status == .conflict)
+            }
+            try await client.post("/api/accounts/nobody/role", json: #"{"role": "admin"}"#, cookie: admin) { r in
+                #expect(r.status == .notFound)
+            }
+        }
+        let kinds = try journal.entries().filter { $0.actor == "admin" }.map(\.kind.rawValue)
+        #expect(kinds.contains("auth.account_created") && kinds.contains("auth.role_changed")
+            && kinds.contains("auth.password_changed") && kinds.contains("auth.account_disabled"))
+    }
+}

@@ -254,13 +254,20 @@ struct ConsoleRoutesTests {
                 let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
                 #expect(error["field"] as? String == "lane")
             }
-            // Closing refuses while a vehicle is with a driver.
-            try await client.post("/api/shift/close", json: "{}", cookie: cookie) { response in
-                #expect(response.status == .conflict)
-                let error = try #require(try jsonObject(String(buffer: response.body))["error"] as? [String: Any])
-                #expect(error["code"] as? String == "vehicles_in_flow")
+            // Closing (the vehicle's key was not collected: it is withdrawn) reveals the seed under the same commitment.
+            let closed = try await client.post("/api/shift/close", json: "{}", cookie: cookie) { response in
+                #expect(response.status == .ok)
+                return try jsonObject(String(buffer: response.body))
             }
-            #expect(station.controller.shift()?.seedCommitment == commitment)
+            #expect(closed["state"] as? String == "closed")
+            #expect(closed["closed_by"] as? String == "op1")
+            #expect(closed["seed_commitment"] as? String == commitment)
+            let seed = try #require(closed["seed"] as? String)
+            #expect(!seed.isEmpty && seed.allSatisfy(\.isHexDigit))
+            // A closed shift takes no check-in.
+            try await client.post("/api/checkin", json: #"{"plate": "鲁G54321"}"#, cookie: cookie) { response in
+                #expect(response.status == .conflict)
+            }
         }
     }
 

@@ -85,6 +85,7 @@ extension StationAuth {
             context.sessions.clearSession()
             return StationRoutes.json(["signed_out": true])
         }
+        AccountRoutes.add(to: router, auth: self)
         router.get("/api/me") { _, context in
             let user = try context.require()
             let expires = context.sessions.withLockedSession { $0?.expiresIn }

@@ -1,5 +1,6 @@
 import LaneCore
 import Rigs
+import Synchronization
 
 /// What one `/live` client has been sent so far, and the next messages it needs.
 ///
@@ -18,7 +19,8 @@ struct LiveFeed {
     let station: StationFeed?
     private var sentSequence: [RigID: UInt64] = [:]
     private var traceCursor: [RigID: UInt64] = [:]
-    private var frames = 0
+    /// When the last `health` message went out (events wake the feed between frames: health stays at 1 Hz).
+    private var lastHealth: ContinuousClock.Instant?
     private var stationVersion: UInt64 = 0
     private var eventCursor: UInt64
 
@@ -86,10 +88,45 @@ struct LiveFeed {
         if !samples.isEmpty || !traces.isEmpty {
             messages.append(LiveJSON.encode(LiveMessage(type: "samples", samples: samples, traces: traces)))
         }
-        if frames % Self.healthEvery == 0 { messages.append(health(snapshots)) }
-        frames += 1
+        let now = ContinuousClock.now
+        if lastHealth.map({ now - $0 >= LiveFeed.frameInterval * Self.healthEvery }) ?? true {
+            lastHealth = now
+            messages.append(Self.sharedHealth(of: hub) { health(snapshots) })
+        }
         return messages
     }
+
+    /// One `health` message per hub per half second, shared by every client: the poll statistics' quantiles
+    /// cost a walk over each link's histograms, which must not be paid once per connected console. While one
+    /// client builds the new message, the others send the previous one.
+    static func sharedHealth(of hub: LiveHub, _ make: () -> String) -> String {
+        let now = ContinuousClock.now
+        let key = ObjectIdentifier(hub)
+        let stale: String? = healthCache.withLock { cache in
+            guard let entry = cache[key] else {
+                cache[key] = HealthEntry(at: now, message: nil, building: true)
+                return nil
+            }
+            if let message = entry.message, entry.building || now - entry.at < .milliseconds(500) { return message }
+            cache[key]?.building = true
+            return nil
+        }
+        if let stale { return stale }
+        let message = make()
+        healthCache.withLock { cache in
+            cache = cache.filter { now - $0.value.at < .seconds(10) }
+            cache[key] = HealthEntry(at: now, message: message, building: false)
+        }
+        return message
+    }
+
+    struct HealthEntry {
+        var at: ContinuousClock.Instant
+        var message: String?
+        var building: Bool
+    }
+
+    private static let healthCache = Mutex<[ObjectIdentifier: HealthEntry]>([:])
 
     func health(_ snapshots: [RigSnapshot]) -> String {
         let links = hub.linkStatistics()
