@@ -143,7 +143,7 @@ public struct DemoTraffic: Service {
             else { return }
             // The firmware's diesel script has three snaps; the procedure asks for its purges and measured
             // accelerations, so the simulated driver does as many.
-            let configuration = controller.options.emission(vehicle)
+            let configuration = controller.options.emission(vehicle, emission)
             let script: EngineScript? =
                 configuration.method == .freeAcceleration
                 ? EngineScript(

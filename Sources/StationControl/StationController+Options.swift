@@ -32,8 +32,11 @@ extension StationController {
         }
         /// The headlamp station's configuration.
         public var headlamp: @Sendable (Vehicle) -> HeadlampConfiguration = { _ in HeadlampConfiguration() }
-        /// The emission station's configuration (the method follows the fuel).
-        public var emission: @Sendable (Vehicle) -> EmissionConfiguration = { EmissionConfiguration(vehicle: $0) }
+        /// The emission station's configuration: the method follows the fuel, and ASM where the lane's emission
+        /// station has a dynamometer (`dynamometer: true` in the profile) and the vehicle is spark-ignition.
+        public var emission: @Sendable (Vehicle, Station) -> EmissionConfiguration = {
+            EmissionConfiguration(vehicle: $0, station: $1)
+        }
         /// Interval of the dispatcher's `tick` (confirmation time-outs).
         public var tickInterval: Duration = .seconds(1)
 

@@ -105,7 +105,7 @@ extension StationCore {
                 pipeline = InspectionPipeline(
                     ruleset: ruleset, vehicle: vehicle,
                     emission: try EmissionProcedure(rig: station.rig.id, map: station.rig.map,
-                                                    configuration: options.emission(vehicle)))
+                                                    configuration: options.emission(vehicle, station)))
             }
         } catch {
             raise("setup|\(station.rig.id)", severity: "error", source: station.rig.id.rawValue,

@@ -25,7 +25,8 @@ struct EndToEndTests {
             return LinkConfiguration(
                 name: rig.id.rawValue, transport: .tcp(host: host, port: port),
                 rigs: [Rigs.RigConfiguration(rig: rig.id, unitID: UInt8(clamping: rig.unitID), map: rig.map)],
-                period: rig.pollPeriod, responseTimeout: rig.responseTimeout, byteTimeout: rig.byteTimeout)
+                period: rig.pollPeriod, responseTimeout: rig.responseTimeout, byteTimeout: rig.byteTimeout,
+                realTimePriority: rig.realtimePriority.flatMap { $0 > 0 ? $0 : nil })
         }
     }
 
@@ -47,8 +48,8 @@ struct EndToEndTests {
         var options = StationController.Options()
         // The simulated gasoline engine below holds each speed for 20 s, not the standard's 10 s + 30 s; the
         // analyser's gas reading settles in about 4.5 s (T90), so stabilising takes 8 s.
-        options.emission = { vehicle in
-            var c = EmissionConfiguration(vehicle: vehicle)
+        options.emission = { vehicle, station in
+            var c = EmissionConfiguration(vehicle: vehicle, station: station)
             c.stabilise = .seconds(8)
             c.measureWindow = .seconds(5)
             return c

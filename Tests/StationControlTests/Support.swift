@@ -115,8 +115,8 @@ struct LaneHarness {
             logger: Fixtures.logger, options: options, clock: { clock.now }, wallClock: { clock.wall })
         let emission = options.emission
         controller.setSimulationHook { cue in
-            if case .vehicleEntering(_, let vehicle, _) = cue {
-                lane.play(cue, emission: emission(vehicle))
+            if case .vehicleEntering(let id, let vehicle, _) = cue, let station = profile.lane(id)?.station(.emission) {
+                lane.play(cue, emission: emission(vehicle, station))
             } else {
                 lane.play(cue)
             }

@@ -7,12 +7,21 @@ public struct SimulatedRigsService: Service {
     /// The rigs.
     public let station: SimulatedStation
 
-    /// Wraps `station` (already bound to its ports).
-    public init(station: SimulatedStation) { self.station = station }
+    /// `SCHED_FIFO` priority of the simulated rigs' server threads, or nil for normal scheduling.
+    public let realTimePriority: Int?
+
+    /// Wraps `station` (already bound to its ports). Its server threads run one real-time priority above the
+    /// highest a rig of the profile asks for (so a simulated rig answers a real-time poll thread on time on a busy
+    /// machine), or under normal scheduling when none asks.
+    public init(station: SimulatedStation) {
+        self.station = station
+        let highest = station.entries.compactMap(\.configuration.realtimePriority).filter { $0 > 0 }.max()
+        realTimePriority = highest.map { min($0 + 1, 99) }
+    }
 
     /// Starts the servers, waits for graceful shutdown, stops them.
     public func run() async throws {
-        station.start()
+        station.start(realTimePriority: realTimePriority)
         try? await gracefulShutdown()
         station.stop()
     }
