@@ -52,9 +52,7 @@ public final class InProcessStation: Sendable {
         let path = try profilePath ?? Repository(filePath: filePath).demoProfile
         profile = try ProfileLoader(scenarios: VehicleScenario.names, faults: RigFault.names).load(path: path)
         station = try SimulatedStation(profile: profile)
-        // Rig threads one real-time priority above the profile's poll threads (where the process may), as the demo.
-        let highest = profile.rigs.compactMap(\.realtimePriority).filter { $0 > 0 }.max()
-        station.start(realTimePriority: highest.map { min($0 + 1, 99) })
+        station.start()
     }
 
     /// The profile with each simulated rig's TCP port 0 replaced by the port it was given, so a poller

@@ -34,7 +34,7 @@ struct EndToEndTests {
         try mapText.replacingOccurrences(of: "auto_stop_on_slip: 1", with: "auto_stop_on_slip: 0")
             .write(to: mapPath, atomically: true, encoding: .utf8)
 
-        let rig = try InProcessRig(kind: mapPath.path, scenario: scenario, realTimePriority: 60)
+        let rig = try InProcessRig(kind: mapPath.path, scenario: scenario)
         defer { rig.stop() }
         let writes = Mutex<[(UInt64, ModbusServer.Write, [UInt16])]>([])
         let modbus = rig.server.server
@@ -62,7 +62,7 @@ struct EndToEndTests {
             configuration: LinkConfiguration(
                 name: "L1.brake", transport: .tcp(host: "127.0.0.1", port: rig.port),
                 rigs: [Rigs.RigConfiguration(rig: id, unitID: 1, map: rig.map)], period: .milliseconds(10),
-                responseTimeout: .milliseconds(500), deadlineTolerance: .milliseconds(250), realTimePriority: 50),
+                responseTimeout: .milliseconds(500), deadlineTolerance: .milliseconds(250)),
             samples: continuation, logger: Logger(label: "test"))
         poller.start()
         let slipLeft = rig.map.channelIndex("slip_left")!
@@ -99,9 +99,10 @@ struct EndToEndTests {
     /// `incomplete`. Every gated run is checked for exactly that (never a pass or fail on late data), and
     /// the verdict under test comes from the first clean run.
     /// Nil when every run was refused by the gate (a machine too loaded to poll at 100 Hz): the gate's
-    /// contract was still checked on each, but there is no verdict to compare. The rig's server thread and
-    /// the poll thread ask for SCHED_FIFO (granted to root, as in CI), which makes a refused run rare:
-    /// under a load of 11–17 on two cores, 6 of 7 runs were clean.
+    /// contract was still checked on each, but there is no verdict to compare. A run the procedure aborted
+    /// (the rollers not at speed in time, on a starved machine) is checked the same way: every item
+    /// `incomplete`, then repeated. SCHED_FIFO for the rig's and the poll thread made clean runs the rule in
+    /// isolation but starved other tests of the parallel suite; see docs/modbus.md.
     static func runAxleUntilClean(_ scenario: VehicleScenario, attempts: Int = 3) async throws -> Outcome? {
         var realTime = true
         for _ in 0..<attempts {
@@ -113,9 +114,19 @@ struct EndToEndTests {
                 #expect(v.item.verdict == .incomplete, "\(v.item.id) judged on samples the quality gate refused")
                 print("quality gate (run repeated):", v.item.id, v.qualityReason!.en)
             }
-            if !gated { return outcome }
+            var aborted = false
+            for case .aborted(let a) in outcome.events {
+                aborted = true
+                print("aborted (run repeated):", a.step, a.reason.en)
+            }
+            if aborted {
+                for case .verdict(let v) in outcome.events {
+                    #expect(v.item.verdict == .incomplete, "\(v.item.id) judged after the run was aborted")
+                }
+            }
+            if !gated && !aborted { return outcome }
         }
-        print("every one of \(attempts) runs was refused by the data-quality gate (machine too loaded; SCHED_FIFO \(realTime ? "granted" : "not granted")); verdict not compared")
+        print("every one of \(attempts) runs was refused by the data-quality gate or aborted (machine too loaded; SCHED_FIFO \(realTime ? "granted" : "not granted")); verdict not compared")
         return nil
     }
 

@@ -16,7 +16,7 @@ public struct SimulatedRigsService: Service {
     public init(station: SimulatedStation) {
         self.station = station
         let highest = station.entries.compactMap(\.configuration.realtimePriority).filter { $0 > 0 }.max()
-        realTimePriority = highest.map { min($0 + 1, 99) }
+        realTimePriority = highest.map { min($0 + 1, 99) }  // the demo profile asks for none (docs/modbus.md)
     }
 
     /// Starts the servers, waits for graceful shutdown, stops them.
