@@ -181,7 +181,17 @@ final class HandheldClient: @unchecked Sendable {  // safe: used by one driver's
         session = URLSession(configuration: configuration)
     }
 
-    deinit { session.invalidateAndCancel() }
+    // Never cancel a URLSession task: FoundationNetworking on Linux can crash ("Trying to access a behaviour for a
+    // task that in not in the registry") when a task is cancelled while it fails, as at shutdown. Requests end
+    // by their 10 s time-out instead.
+    deinit { session.finishTasksAndInvalidate() }
+
+    /// Sends `request` in an unstructured task, so cancelling the driver's task (shutdown) does not cancel the
+    /// URLSession task under it (see `deinit`); the driver's loop checks for cancellation between requests.
+    func send(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let session = session
+        return try await Task { try await session.data(for: request) }.value
+    }
 
     func request(_ path: String, method: String, body: [String: String]? = nil) -> URLRequest {
         var request = URLRequest(url: base.appendingPathComponent(path))
@@ -196,7 +206,7 @@ final class HandheldClient: @unchecked Sendable {  // safe: used by one driver's
 
     func signIn(_ user: String, _ password: String) async throws {
         cookie = nil
-        let (data, response) = try await session.data(for: request("/api/login", method: "POST", body: ["user": user, "password": password]))
+        let (data, response) = try await send(request("/api/login", method: "POST", body: ["user": user, "password": password]))
         let http = response as? HTTPURLResponse
         guard http?.statusCode == 200 else {
             throw Failure.status(http?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
@@ -209,7 +219,7 @@ final class HandheldClient: @unchecked Sendable {  // safe: used by one driver's
     }
 
     func get<T: Decodable>(_ path: String) async throws -> T {
-        let (data, response) = try await session.data(for: request(path, method: "GET"))
+        let (data, response) = try await send(request(path, method: "GET"))
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         if status == 401 { throw Failure.unauthorized }
         guard status == 200 else { throw Failure.status(status, String(decoding: data, as: UTF8.self)) }
@@ -219,7 +229,7 @@ final class HandheldClient: @unchecked Sendable {  // safe: used by one driver's
     }
 
     func post(_ path: String, _ body: [String: String]) async throws -> Int {
-        let (_, response) = try await session.data(for: request(path, method: "POST", body: body))
+        let (_, response) = try await send(request(path, method: "POST", body: body))
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 }
