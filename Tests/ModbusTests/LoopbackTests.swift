@@ -235,7 +235,8 @@ struct LoopbackTests {
         _ = consume server  // closes the listening socket
         let link = try ModbusLink(ModbusClientConfiguration(
             transport: transport, responseTimeout: .milliseconds(200),
-            reconnect: ReconnectPolicy(initialDelay: .seconds(5))))
+            reconnect: ReconnectPolicy(initialDelay: .seconds(120), maximumDelay: .seconds(120))))
+        // A back-off far longer than any stall of a loaded test machine: the second call falls inside it.
         defer { link.shutdown() }
         let first = await #expect(throws: ModbusError.self) {
             try await link.perform { try $0.readHoldingRegisters(address: 0, count: 1) }
