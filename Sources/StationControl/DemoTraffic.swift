@@ -30,6 +30,9 @@ public struct DemoTraffic: Service {
         public var openShift = true
         /// Stop checking in while this many vehicles wait (a station's car park is not endless).
         public var maximumWaiting = 12
+        /// Vehicles already waiting when the station opens, checked in at once (nil: one per lane), so a
+        /// newcomer sees every lane busy within the first minute instead of waiting for the first arrival.
+        public var openingQueue: Int?
 
         public init() {}
     }
@@ -71,8 +74,12 @@ public struct DemoTraffic: Service {
             }
         }
         let meanGap = 3600 / max(0.1, configuration.arrivalsPerHour) / max(0.01, configuration.speed)
+        let opening = max(0, configuration.openingQueue ?? controller.profile.lanes.count)
         await cancelWhenGracefulShutdown {
             var random = DemoRandom(seed: configuration.seed)
+            for _ in 0..<opening where !Task.isCancelled {
+                checkIn(&random)
+            }
             while !Task.isCancelled {
                 let gap = -meanGap * log(max(1e-9, 1 - random.unit()))
                 do {
@@ -80,19 +87,24 @@ public struct DemoTraffic: Service {
                 } catch {
                     return
                 }
-                let waiting = controller.snapshot().queue.filter { $0.state == "waiting" }.count
-                guard waiting < configuration.maximumWaiting else { continue }
-                let request = Self.vehicle(&random, scenarios: configuration.scenarios)
-                do {
-                    let ticket = try controller.checkIn(request, by: configuration.user)
-                    logger.info("Demo vehicle checked in", metadata: [
-                        "queue.number": "\(ticket.queueNumber)", "vehicle.plate": "\(ticket.plate)",
-                        "scenario": "\(request.scenario ?? "")",
-                    ])
-                } catch {
-                    logger.warning("Demo check-in refused", metadata: ["error": "\(error)"])
-                }
+                checkIn(&random)
             }
+        }
+    }
+
+    /// Checks one simulated vehicle in, unless the car park is full.
+    func checkIn(_ random: inout DemoRandom) {
+        let waiting = controller.snapshot().queue.filter { $0.state == "waiting" }.count
+        guard waiting < configuration.maximumWaiting else { return }
+        let request = Self.vehicle(&random, scenarios: configuration.scenarios)
+        do {
+            let ticket = try controller.checkIn(request, by: configuration.user)
+            logger.info("Demo vehicle checked in", metadata: [
+                "queue.number": "\(ticket.queueNumber)", "vehicle.plate": "\(ticket.plate)",
+                "scenario": "\(request.scenario ?? "")",
+            ])
+        } catch {
+            logger.warning("Demo check-in refused", metadata: ["error": "\(error)"])
         }
     }
 

@@ -54,4 +54,28 @@ struct DemoTrafficTests {
         // Every lane with a free driver got a vehicle: the draw ran.
         #expect(snapshot.drivers.filter { $0.state == "assigned" }.count == 2)
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theStationOpensWithOneVehicleWaitingPerLaneBeforeTheFirstArrival() async throws {
+        let simulated = try InProcessStation()
+        defer { simulated.stop() }
+        let controller = Fixtures.controller(profile: simulated.boundProfile)
+        var configuration = DemoTraffic.Configuration()
+        configuration.arrivalsPerHour = 0.1  // the first arrival is hours away: only the opening queue comes in
+        let demo = DemoTraffic(controller: controller, station: simulated.station, configuration: configuration,
+                               logger: Logger(label: "test.demo"))
+        let group = ServiceGroup(services: [demo], logger: Logger(label: "test.demo"))
+        let lanes = controller.profile.lanes.count
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while clock.now < deadline, controller.snapshot().queue.count < lanes { try await Task.sleep(for: .milliseconds(50)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let snapshot = controller.snapshot()
+        #expect(snapshot.queue.count == lanes)
+        #expect(snapshot.drivers.filter { $0.state == "assigned" }.count == lanes)
+    }
 }
