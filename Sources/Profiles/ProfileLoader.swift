@@ -20,6 +20,8 @@ public struct ProfileLoader: Sendable {
     /// Accepted byte timeouts in milliseconds.
     public static let byteTimeoutRange = 1...1_000
     /// Baud rates a serial line may use.
+    /// Allowed `deadline_tolerance_ms`, milliseconds (and never more than the rig's poll period).
+    public static let deadlineToleranceRange = 1...10_000
     public static let baudRates = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200]
 
     public init(scenarios: [String]? = nil, faults: [String]? = nil) {
@@ -28,7 +30,9 @@ public struct ProfileLoader: Sendable {
     }
 
     static let topKeys = ["station", "ruleset", "rig_models", "rig_defaults", "lanes", "drivers"]
-    static let timingKeys = ["poll_period_ms", "response_timeout_ms", "byte_timeout_ms", "realtime_priority"]
+    static let timingKeys = [
+        "poll_period_ms", "response_timeout_ms", "byte_timeout_ms", "realtime_priority", "deadline_tolerance_ms",
+    ]
     static let rigKeys = ["id", "model", "transport", "unit_id", "simulation"] + timingKeys
 
     /// Loads and validates the profile at `path` and the register maps it names (paths relative to
@@ -195,7 +199,7 @@ public struct ProfileLoader: Sendable {
             id: id, model: model, mapFile: loaded.path, map: loaded.map, transport: transport, unitID: unitID,
             pollPeriod: .milliseconds(timing.pollPeriodMs), responseTimeout: .milliseconds(timing.responseTimeoutMs),
             byteTimeout: .milliseconds(timing.byteTimeoutMs), realtimePriority: timing.realtimePriority,
-            simulation: simulation)
+            deadlineTolerance: timing.deadlineToleranceMs.map { .milliseconds($0) }, simulation: simulation)
     }
 
     func simulation(_ node: YAMLNode) throws(ProfileError) -> StationRig.Simulation {
@@ -261,14 +265,17 @@ struct Timing {
     var responseTimeoutMs: Int
     var byteTimeoutMs: Int
     var realtimePriority: Int?
+    /// nil: a quarter of the poll period (LinkConfiguration's default).
+    var deadlineToleranceMs: Int?
 
     static let standard = Timing(pollPeriodMs: 100, responseTimeoutMs: 200, byteTimeoutMs: 50, realtimePriority: nil)
 
-    init(pollPeriodMs: Int, responseTimeoutMs: Int, byteTimeoutMs: Int, realtimePriority: Int?) {
+    init(pollPeriodMs: Int, responseTimeoutMs: Int, byteTimeoutMs: Int, realtimePriority: Int?, deadlineToleranceMs: Int? = nil) {
         self.pollPeriodMs = pollPeriodMs
         self.responseTimeoutMs = responseTimeoutMs
         self.byteTimeoutMs = byteTimeoutMs
         self.realtimePriority = realtimePriority
+        self.deadlineToleranceMs = deadlineToleranceMs
     }
 
     init(_ fields: YAMLMapping, fallback: Timing) throws(ProfileError) {
@@ -282,6 +289,18 @@ struct Timing {
             realtimePriority = value == 0 ? nil : value
         } else {
             realtimePriority = fallback.realtimePriority
+        }
+        let toleranceNode = fields["deadline_tolerance_ms"]
+        deadlineToleranceMs = try toleranceNode?.int(in: ProfileLoader.deadlineToleranceRange) ?? fallback.deadlineToleranceMs
+        // A sample later than a whole period is a skipped cycle (a gap), which the gate counts anyway; an
+        // inherited tolerance that no longer fits this rig's shorter period is shortened to the period.
+        if let tolerance = deadlineToleranceMs, tolerance > pollPeriodMs {
+            if let toleranceNode {
+                throw toleranceNode.error(.outOfRange(
+                    key: "deadline_tolerance_ms", value: "\(tolerance)",
+                    range: "1…\(pollPeriodMs), at most the poll period"))
+            }
+            deadlineToleranceMs = pollPeriodMs
         }
     }
 }

@@ -180,6 +180,8 @@ struct ProfileLoaderTests {
         ("unit_id: 1", "unit_id: 1\n          poll_period_ms: 60000 # <-", "poll_period_ms 60000 is out of range"),
         ("unit_id: 1", "unit_id: 1\n          response_timeout_ms: 0 # <-", "response_timeout_ms 0 is out of range"),
         ("unit_id: 1", "unit_id: 1\n          realtime_priority: 120 # <-", "realtime_priority 120 is out of range (0…99)"),
+        ("unit_id: 1", "unit_id: 1\n          poll_period_ms: 10\n          deadline_tolerance_ms: 20 # <-", "deadline_tolerance_ms 20 is out of range (1…10, at most the poll period)"),
+        ("unit_id: 1", "unit_id: 1\n          deadline_tolerance_ms: 0 # <-", "deadline_tolerance_ms 0 is out of range"),
         ("unit_id: 1", "unit_id: 300 # <-", "unit_id 300 is out of range (0…255)"),
         ("unit_id: 1", "unit_id: 1\n          poll_rate: 10 # <-", "unknown key \"poll_rate\""),
         ("unit_id: 1", "unit_id: 1\n          simulation: { scenario: flying_car } # <-", "unknown scenario \"flying_car\""),
@@ -200,6 +202,21 @@ struct ProfileLoaderTests {
         #expect(loaded.rigs[0].pollPeriod == .milliseconds(20))
         #expect(loaded.rigs[0].byteTimeout == .milliseconds(5))
         #expect(loaded.rigs[0].realtimePriority == 40)
+        #expect(loaded.rigs[0].deadlineTolerance == nil)  // a quarter of the period, set by the link
+    }
+
+    @Test func deadlineToleranceIsInheritedAndNeverLongerThanTheRigsPeriod() throws {
+        let own = try ProfileLoader().parse(
+            profile(rig: Self.rig("unit_id: 1", with: "unit_id: 1\n          deadline_tolerance_ms: 40"),
+                    top: "rig_defaults: { poll_period_ms: 100 }\n"),
+            file: "s.yaml", folder: "/")
+        #expect(own.rigs[0].deadlineTolerance == .milliseconds(40))
+        let inherited = try ProfileLoader().parse(
+            profile(rig: Self.rig("unit_id: 1", with: "unit_id: 1\n          poll_period_ms: 10"),
+                    top: "rig_defaults: { poll_period_ms: 100, deadline_tolerance_ms: 30 }\n"),
+            file: "s.yaml", folder: "/")
+        #expect(inherited.rigs[0].pollPeriod == .milliseconds(10))
+        #expect(inherited.rigs[0].deadlineTolerance == .milliseconds(10))
     }
 
     @Test func unitIDUsedTwiceOnOneLink() throws {

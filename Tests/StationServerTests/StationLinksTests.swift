@@ -33,6 +33,20 @@ import Testing
         #expect(links[0].rigs.map(\.rig) == ["L1.emission", "L1.headlamp", "L1.brake"])
         #expect(links[0].period == .milliseconds(10))
         #expect(links[0].name == "tcp 10.0.0.5:502")
+        #expect(links[0].deadlineTolerance == .microseconds(2500))  // none set: a quarter of the fastest period
+    }
+
+    @Test func aSharedLinkTakesTheStrictestDeadlineToleranceOfItsRigs() throws {
+        var profile = try demoProfile()
+        for s in profile.lanes[0].stations.indices {
+            profile.lanes[0].stations[s].rig.transport = .tcp(host: "10.0.0.5", port: 502)
+            profile.lanes[0].stations[s].rig.unitID = s + 1
+            profile.lanes[0].stations[s].rig.deadlineTolerance = .milliseconds(s == 0 ? 50 : 4 + s)
+        }
+        profile.lanes.removeLast()
+        let links = try StationLinks.configurations(for: profile)
+        #expect(links.count == 1)
+        #expect(links[0].deadlineTolerance == .milliseconds(5))
     }
 
     @Test func aTCPRigLeftAtPortZeroIsRefusedWithTheRigNamed() throws {

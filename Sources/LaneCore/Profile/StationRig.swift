@@ -20,13 +20,16 @@ public struct StationRig: Hashable, Sendable, Codable {
     /// SCHED_FIFO priority (1…99) the link's poll thread asks for, or nil for normal scheduling.
     /// A wish: the process gets it only with root or CAP_SYS_NICE, and says so in its statistics.
     public var realtimePriority: Int?
+    /// How late a poll cycle may start before its sample counts as a missed deadline (the data-quality gate
+    /// then refuses the measurement); nil: a quarter of ``pollPeriod``. Never more than ``pollPeriod``.
+    public var deadlineTolerance: Duration?
     /// For simulated rigs (the demo and the tests): what the simulation starts with.
     public var simulation: Simulation?
 
     public init(
         id: RigID, model: String, mapFile: String, map: RegisterMap, transport: Transport, unitID: Int,
         pollPeriod: Duration, responseTimeout: Duration, byteTimeout: Duration, realtimePriority: Int? = nil,
-        simulation: Simulation? = nil
+        deadlineTolerance: Duration? = nil, simulation: Simulation? = nil
     ) {
         self.id = id
         self.model = model
@@ -38,6 +41,7 @@ public struct StationRig: Hashable, Sendable, Codable {
         self.responseTimeout = responseTimeout
         self.byteTimeout = byteTimeout
         self.realtimePriority = realtimePriority
+        self.deadlineTolerance = deadlineTolerance
         self.simulation = simulation
     }
 

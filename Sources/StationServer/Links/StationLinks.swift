@@ -46,11 +46,14 @@ public enum StationLinks {
             let timeout = group.rigs.map(\.responseTimeout).max()
             let byteTimeout = group.rigs.map(\.byteTimeout).max()
             let priority = group.rigs.compactMap(\.realtimePriority).filter { $0 > 0 }.max()
+            // The strictest rig on the link sets the link's tolerance (a rig that sets none: a quarter of its period).
+            let tolerance = group.rigs.map { $0.deadlineTolerance ?? $0.pollPeriod / 4 }.min().map { min($0, period) }
             let name = group.rigs.count == 1 ? group.rigs[0].id.rawValue : group.key
             return LinkConfiguration(
                 name: name, transport: group.transport,
                 rigs: group.rigs.map { Rigs.RigConfiguration(rig: $0.id, unitID: UInt8(clamping: $0.unitID), map: $0.map) },
-                period: period, responseTimeout: timeout, byteTimeout: byteTimeout, realTimePriority: priority)
+                period: period, responseTimeout: timeout, byteTimeout: byteTimeout, deadlineTolerance: tolerance,
+                realTimePriority: priority)
         }
     }
 }
