@@ -222,4 +222,31 @@ struct SessionPersistenceTests {
         #expect(try await store.get(key: "forever", as: Int.self) == nil)
         try await store.remove(key: "never-there")
     }
+    @Test func runningItDeletesExpiredRowsEveryTidyInterval() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let clock = ManualWallClock()
+        let journal = try Journal(path: folder.url.appendingPathComponent("station.sqlite").path, now: clock.now)
+        defer { try? journal.close() }
+        let store = try SQLitePersistDriver(
+            journal: journal, configuration: .init(tidyInterval: .milliseconds(20)), now: { clock.now },
+            logger: Logger(label: "test"))
+        func rows() throws -> Int {
+            try journal.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM station_sessions") ?? -1 }
+        }
+        try await store.create(key: "short", value: 1, expires: .seconds(1))
+        try await store.create(key: "long", value: 2, expires: .seconds(100))
+        clock.advance(.seconds(2))
+        #expect(try rows() == 2, "nothing deletes a row before the service runs")
+        let service = Task { try await store.run() }
+        var left = try rows()
+        for _ in 0..<500 where left != 1 {
+            try await Task.sleep(for: .milliseconds(20))
+            left = try rows()
+        }
+        service.cancel()
+        try? await service.value
+        #expect(left == 1)
+        #expect(try await store.get(key: "long", as: Int.self) == 2)
+    }
 }
