@@ -19,6 +19,8 @@ final class JournalWriter: @unchecked Sendable {  // safe: every mutable field i
 
     struct Job: Sendable {
         let label: String
+        /// The monotonic time the job's latency counts from (the last sample behind an item), if any.
+        var origin: MonotonicInstant? = nil
         let body: @Sendable (JournalTransaction, inout Memory) throws -> Void
     }
 
@@ -34,12 +36,16 @@ final class JournalWriter: @unchecked Sendable {  // safe: every mutable field i
     private var written = 0
     private var memory = Memory()
     private var thread: Thread?
+    /// Where a job with an origin records its latency once committed, and the clock it reads then.
+    let latency: (histogram: LatencyHistogram, clock: @Sendable () -> MonotonicInstant)?
 
     init(journal: Journal, logger: Logger,
+         latency: (histogram: LatencyHistogram, clock: @Sendable () -> MonotonicInstant)? = nil,
          onFailure: @escaping @Sendable (_ label: String, _ error: any Error, _ final: Bool) -> Void)
     {
         self.journal = journal
         self.logger = logger
+        self.latency = latency
         self.onFailure = onFailure
     }
 
@@ -53,14 +59,18 @@ final class JournalWriter: @unchecked Sendable {  // safe: every mutable field i
     }
 
     /// Queues a job (order is kept). After ``stop()`` the job is written on the caller's thread.
-    func enqueue(_ label: String, _ body: @escaping @Sendable (JournalTransaction, inout Memory) throws -> Void) {
+    /// - Parameter origin: When set, the time from `origin` to the job's commit is recorded in ``latency``.
+    func enqueue(_ label: String, origin: MonotonicInstant? = nil,
+                 _ body: @escaping @Sendable (JournalTransaction, inout Memory) throws -> Void)
+    {
+        let job = Job(label: label, origin: origin, body: body)
         condition.lock()
         if stopped {
             condition.unlock()
-            writeAlone([Job(label: label, body: body)])
+            writeAlone([job])
             return
         }
-        queue.append(Job(label: label, body: body))
+        queue.append(job)
         condition.signal()
         condition.unlock()
     }
@@ -126,6 +136,7 @@ final class JournalWriter: @unchecked Sendable {  // safe: every mutable field i
             }
             memory = scratch
             count(written: batch.count)
+            recordLatency(of: batch)
         } catch {
             // One transaction for the batch failed: find the job(s) at fault by writing them one by one.
             writeAlone(batch)
@@ -141,6 +152,7 @@ final class JournalWriter: @unchecked Sendable {  // safe: every mutable field i
                     try journal.write { tx in try job.body(tx, &scratch) }
                     memory = scratch
                     count(written: 1)
+                    recordLatency(of: [job])
                     break
                 } catch {
                     attempt += 1
@@ -159,6 +171,13 @@ final class JournalWriter: @unchecked Sendable {  // safe: every mutable field i
                 }
             }
         }
+    }
+
+    /// Committed: the jobs with an origin count their latency (origin → now).
+    private func recordLatency(of jobs: [Job]) {
+        guard let latency, jobs.contains(where: { $0.origin != nil }) else { return }
+        let now = latency.clock()
+        for job in jobs { if let origin = job.origin { latency.histogram.record(from: origin, to: now) } }
     }
 
     private func count(written n: Int) {

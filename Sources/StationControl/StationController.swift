@@ -28,6 +28,8 @@ public final class StationController: Sendable {
     let wallClock: @Sendable () -> WallTime
     /// Rig → lane index, fixed at start.
     let rigLanes: [RigID: Int]
+    /// Latencies on the controller's clock: sample → journal commit of an item, sample → rollers stop handed on.
+    public let latencies: StationLatencies
 
     /// - Parameters:
     ///   - profile: The station's lanes, stations, rigs and drivers.
@@ -54,10 +56,12 @@ public final class StationController: Sendable {
         var rigLanes: [RigID: Int] = [:]
         for (i, lane) in profile.lanes.enumerated() { for station in lane.stations { rigLanes[station.rig.id] = i } }
         self.rigLanes = rigLanes
+        let latencies = StationLatencies()
+        self.latencies = latencies
         // The writer reports failures through a box filled below (the controller does not exist yet).
         let box = ControllerBox()
         let writer = journal.map { journal in
-            JournalWriter(journal: journal, logger: logger) { label, error, final in
+            JournalWriter(journal: journal, logger: logger, latency: (latencies.journalWrite, clock)) { label, error, final in
                 box.controller?.journalFailed(label, error, final: final)
             }
         }
@@ -105,10 +109,15 @@ public final class StationController: Sendable {
         return try result.get()
     }
 
-    func carryOut(_ effects: Effects, hook: (@Sendable (SimulationCue) -> Void)?) {
+    /// - Parameter sampleTime: The time of the sample the effects answer (nil for an operator's or a driver's call):
+    ///   a rollers stop then counts in ``StationLatencies/rollersStop``.
+    func carryOut(_ effects: Effects, hook: (@Sendable (SimulationCue) -> Void)?, after sampleTime: MonotonicInstant? = nil) {
         for command in effects.commands {
             do {
                 try commands(command)
+                if let sampleTime, command.name == "rollers_run", command.value == 0 {
+                    latencies.rollersStop.record(from: sampleTime, to: clock())
+                }
             } catch {
                 logger.error("Rig command not sent", metadata: ["rig.id": "\(command.rig)", "command": "\(command.name)",
                                                                 "error": "\(error)"])
@@ -153,7 +162,7 @@ public final class StationController: Sendable {
             return (true, effects, core.hook)
         }
         if routed { _ = sampleWriter?.offer(sample) }
-        if !effects.commands.isEmpty || !effects.cues.isEmpty { carryOut(effects, hook: hook) }
+        if !effects.commands.isEmpty || !effects.cues.isEmpty { carryOut(effects, hook: hook, after: sample.time) }
     }
 
     /// Dispatcher time: confirmations due by now are evaluated (drivers who did not confirm are released and the

@@ -114,7 +114,7 @@ extension StationCore {
             let item = ItemView(item: "\(kind.rawValue).setup", station: kind.rawValue, verdict: "incomplete", value: nil,
                                 unit: "", limit: nil, clause: "setup", zh: "\(error)", en: "\(error)", qualityReason: nil)
             lanes[l].run = run
-            landed(item, lane: l, record: nil)
+            landed(item, lane: l, record: nil, lastSample: now)
             stationFinished(lane: l)
             return
         }
@@ -194,15 +194,16 @@ extension StationCore {
                 raise("quality|\(laneID)|\(run.inspection)", source: laneID.rawValue,
                       zh: "\(run.inspection) \(item.id) 数据不完整：\(reason.zh)", en: "\(run.inspection) \(item.id) incomplete: \(reason.en)")
             }
-            landed(view, lane: l, record: item)
+            landed(view, lane: l, record: item, lastSample: verdict.lastSampleTime)
         case .stationFinished, .inspectionFinished:
             break  // see the end of `feed`
         }
     }
 
     /// A verdict lands: kept for the views, journaled (correcting the same item of an earlier run of the
-    /// station), published.
-    mutating func landed(_ view: ItemView, lane l: Int, record item: RuleItem?) {
+    /// station), published. `lastSample` (the time of the last sample behind it) goes with the event and is where
+    /// the journal write's latency counts from.
+    mutating func landed(_ view: ItemView, lane l: Int, record item: RuleItem?, lastSample: MonotonicInstant? = nil) {
         guard let run = lanes[l].run else { return }
         lanes[l].run!.items.removeAll { $0.item == view.item }
         lanes[l].run!.items.append(view)
@@ -219,7 +220,7 @@ extension StationCore {
             var explanation = "\(view.en) / \(view.zh)"
             if let reason = view.qualityReason { explanation += " — \(reason.en) / \(reason.zh)" }
             let text = explanation
-            writer.enqueue("item \(view.item)") { tx, memory in
+            writer.enqueue("item \(view.item)", origin: lastSample) { tx, memory in
                 let key = "\(inspection)|\(view.item)"
                 let entry = try tx.record(
                     ItemRecord(inspection: inspection, item: view.item, value: view.value, unit: view.unit, limit: view.limit,
@@ -232,6 +233,7 @@ extension StationCore {
         var e = event(.verdict, lane: lanes[l].lane.id, queue: run.queueNumber)
         e.station = view.station
         e.verdict = view
+        e.lastSampleTime = lastSample
         emit(e)
         _ = item
     }

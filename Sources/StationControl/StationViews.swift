@@ -281,6 +281,11 @@ public struct StationEvent: Hashable, Sendable, Codable {
     public var verdict: ItemView?
     public var ticket: TicketView?
     public var alarm: AlarmView?
+    /// `verdict`: the monotonic time (the pollers' clock, `CLOCK_MONOTONIC`) of the last sample behind the item, so
+    /// a subscriber can measure the pipeline's latency (`/metrics`: `lane_pipeline_verdict_latency_seconds`). For an
+    /// item judged without a further sample (an operator's abort, a station that could not start) the time of that
+    /// call; nil when there was none.
+    public var lastSampleTime: MonotonicInstant?
 
     init(_ type: Kind, at: Int64) {
         self.type = type

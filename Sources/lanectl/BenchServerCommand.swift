@@ -104,7 +104,12 @@ struct BenchServerCommand: AsyncParsableCommand {
         print("Server: station \(station.profile.stationNameEn ?? station.profile.stationName), "
             + "\(station.profile.rigs.count) simulated rigs polled in-process, 127.0.0.1:\(port); "
             + "baseline: bare Hummingbird on 127.0.0.1:\(baselinePort)")
-        print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(Self.loadAverage())")
+        print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(Self.loadAverage()); "
+            + "build: \(Self.buildConfiguration)")
+        if let load = Self.loadAverage1(), load > 0.5 {
+            print("  note: the machine is busy (load \(Self.fmt(load, 2))): latencies here say little about a quiet station; "
+                + "run again when the load average is below 0.5")
+        }
         // Let the pollers reach their rate before measuring.
         try await Task.sleep(for: .seconds(1))
         let base = "http://127.0.0.1:\(port)"
@@ -202,6 +207,8 @@ struct BenchServerCommand: AsyncParsableCommand {
         let backgroundLatency = LatencyRecorder()
         var ourRate: [Double] = []
         var baseRate: [Double] = []
+        let ourRequests = RequestLatencies()
+        let baseRequests = RequestLatencies()
         var failures = 0
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<consoles {
@@ -213,11 +220,13 @@ struct BenchServerCommand: AsyncParsableCommand {
             }
             for _ in 0..<2 {
                 let o = try await Self.hammer(
-                    http: http, url: base + route, cookie: operatorCookie, clients: clients, seconds: roundSeconds)
+                    http: http, url: base + route, cookie: operatorCookie, clients: clients, seconds: roundSeconds,
+                    latencies: ourRequests)
                 ourRate.append(o.rate)
                 failures += o.failures
                 let b = try await Self.hammer(
-                    http: http, url: "http://127.0.0.1:\(baselinePort)/hello", cookie: nil, clients: clients, seconds: roundSeconds)
+                    http: http, url: "http://127.0.0.1:\(baselinePort)/hello", cookie: nil, clients: clients, seconds: roundSeconds,
+                    latencies: baseRequests)
                 baseRate.append(b.rate)
                 failures += b.failures
             }
@@ -226,10 +235,17 @@ struct BenchServerCommand: AsyncParsableCommand {
         }
         let o = ourRate.reduce(0, +) / Double(ourRate.count)
         let b = baseRate.reduce(0, +) / Double(baseRate.count)
-        print(Self.row("", "req/s", "rounds", "", "", ""))
-        print(Self.row("ours: GET \(route)", Self.fmt(o, 0), ourRate.map { Self.fmt($0, 0) }.joined(separator: " "), "", "", ""))
-        print(Self.row("baseline: GET /hello", Self.fmt(b, 0), baseRate.map { Self.fmt($0, 0) }.joined(separator: " "), "", "", ""))
-        print("ratio ours/baseline: \(Self.fmt(o / max(b, 1), 2))×; failed requests: \(failures)")
+        let ourTimes = ourRequests.snapshot()
+        let baseTimes = baseRequests.snapshot()
+        print(Self.row("", "req/s", "rounds", "p50", "p99", "max"))
+        print(Self.row("ours: GET \(route)", Self.fmt(o, 0), ourRate.map { Self.fmt($0, 0) }.joined(separator: " "),
+                       Self.ms(ourTimes.valueAtPercentile(50)), Self.ms(ourTimes.valueAtPercentile(99)), Self.ms(ourTimes.max)))
+        print(Self.row("baseline: GET /hello", Self.fmt(b, 0), baseRate.map { Self.fmt($0, 0) }.joined(separator: " "),
+                       Self.ms(baseTimes.valueAtPercentile(50)), Self.ms(baseTimes.valueAtPercentile(99)), Self.ms(baseTimes.max)))
+        print("ratio ours/baseline: \(Self.fmt(o / max(b, 1), 2))× requests per second; "
+            + "p50 \(Self.fmt(Double(ourTimes.valueAtPercentile(50)) / Double(max(baseTimes.valueAtPercentile(50), 1)), 1))× "
+            + "request time; failed requests: \(failures)")
+        print("  (each of our requests reads its session and account from the station database, as `lanectl run` does)")
         let during = backgroundLatency.snapshot()
         print("live feed during the throughput phase: p50 \(Self.ms(during.histogram.valueAtPercentile(50))), "
             + "p99 \(Self.ms(during.histogram.valueAtPercentile(99))) over \(during.histogram.totalCount) samples")
@@ -302,7 +318,7 @@ struct BenchServerCommand: AsyncParsableCommand {
 
     /// `clients` loops of GET `url` for `seconds`; requests completed per second.
     static func hammer(
-        http: HTTPClient, url: String, cookie: String?, clients: Int, seconds: Double
+        http: HTTPClient, url: String, cookie: String?, clients: Int, seconds: Double, latencies: RequestLatencies
     ) async throws -> (rate: Double, failures: Int) {
         var prepared = HTTPClientRequest(url: url)
         if let cookie { prepared.headers.add(name: "cookie", value: cookie) }
@@ -315,10 +331,16 @@ struct BenchServerCommand: AsyncParsableCommand {
             for _ in 0..<clients {
                 group.addTask {
                     while !stop.isSet {
+                        let sent = monotonicNanoseconds()
                         do {
                             let response = try await http.execute(request, timeout: .seconds(30))
                             _ = try await response.body.collect(upTo: 16 << 20)
-                            if response.status == .ok { counter.add() } else { counter.fail() }
+                            if response.status == .ok {
+                                counter.add()
+                                latencies.record(monotonicNanoseconds() &- sent)
+                            } else {
+                                counter.fail()
+                            }
                         } catch {
                             counter.fail()
                         }
@@ -357,6 +379,19 @@ struct BenchServerCommand: AsyncParsableCommand {
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "baseline"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    static var buildConfiguration: String {
+        #if DEBUG
+            return "debug (figures not representative: `swift build -c release --product lanectl`)"
+        #else
+            return "release"
+        #endif
+    }
+
+    /// The 1-minute load average, if readable.
+    static func loadAverage1() -> Double? {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.flatMap { Double($0) }
     }
 
     static func loadAverage() -> String {
@@ -407,7 +442,9 @@ struct BenchStation {
     func auth(password: String, logger: Logger) async throws -> StationAuth {
         let accounts = try AccountStore(journal: journal)
         _ = try await accounts.prepareDemoAccounts(profile: profile, password: password, by: "lanectl bench server")
-        return StationAuth(accounts: accounts, logger: logger)
+        // Sessions in the database, as `lanectl run` and `lanectl demo` keep them.
+        return StationAuth(
+            accounts: accounts, sessionStore: try SQLitePersistDriver(journal: journal, logger: logger), logger: logger)
     }
 
     func remove() {
@@ -445,6 +482,13 @@ final class ThroughputCounter: Sendable {
     var failures: Int { bad.load(ordering: .relaxed) }
     func add() { ok.add(1, ordering: .relaxed) }
     func fail() { bad.add(1, ordering: .relaxed) }
+}
+
+/// Request times (sent → body read) of the throughput clients, in nanoseconds.
+final class RequestLatencies: Sendable {
+    private let histogram = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three))
+    func record(_ ns: UInt64) { histogram.withLock { _ = $0.record(ns) } }
+    func snapshot() -> Histogram<UInt64> { histogram.withLock { $0 } }
 }
 
 /// Delivery latencies of every client, in nanoseconds.

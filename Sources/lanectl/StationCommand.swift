@@ -66,11 +66,14 @@ func openJournal(_ path: String) throws -> Journal {
     }
 }
 
-/// The sign-in service over `journal`'s accounts, with `options`' session length.
+/// The sign-in service over `journal`'s accounts, with `options`' session length and the sessions kept in the
+/// same database (`station_sessions`), so a restart signs nobody out.
 func makeAuth(journal: Journal, options: ServerOptions, logger: Logger) throws -> StationAuth {
     var configuration = AuthConfiguration()
     configuration.sessionLifetime = .seconds(options.sessionHours * 3600)
-    return StationAuth(accounts: try AccountStore(journal: journal), configuration: configuration, logger: logger)
+    return StationAuth(
+        accounts: try AccountStore(journal: journal), configuration: configuration,
+        sessionStore: try SQLitePersistDriver(journal: journal, logger: logger), logger: logger)
 }
 
 /// Runs a station's services and the HTTP server in one `ServiceGroup` until SIGINT or SIGTERM, then shuts

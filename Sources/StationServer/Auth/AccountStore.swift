@@ -53,13 +53,7 @@ public final class AccountStore: Sendable {
             loaded = try journal.read { db in
                 var found: [String: Account] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT id, name, role, driver, password_hash, disabled FROM station_accounts") {
-                    let id: String = row["id"]
-                    let roleText: String = row["role"]
-                    guard let role = StationUser.Role(rawValue: roleText) else { continue }
-                    let driver: String? = row["driver"]
-                    found[id] = Account(
-                        user: StationUser(id: id, name: row["name"], role: role, driver: driver.map(DriverID.init(rawValue:))),
-                        passwordHash: row["password_hash"], disabled: row["disabled"])
+                    if let account = Self.account(row) { found[account.user.id] = account }
                 }
                 return found
             }
@@ -70,9 +64,40 @@ public final class AccountStore: Sendable {
     /// Every account's user, sorted by id.
     public var users: [StationUser] { accounts.withLock { $0.values.map(\.user) }.sorted { $0.id < $1.id } }
 
-    /// The user of an enabled account, or nil.
+    /// The user of an enabled account, or nil. With a journal the account is read from the database each time
+    /// (a primary-key read), so a change made by another process (`lanectl accounts disable` or `role` while the
+    /// server runs) counts at the next request of a session that outlived it; a read that fails falls back to
+    /// the last known state.
     public func user(_ id: String) -> StationUser? {
-        accounts.withLock { $0[id].flatMap { $0.disabled ? nil : $0.user } }
+        if let journal {
+            do {
+                let fresh = try journal.read { db in try Self.fetch(id, db) }
+                accounts.withLock { $0[id] = fresh }
+                return fresh.flatMap { $0.disabled ? nil : $0.user }
+            } catch {
+                // The last known state below.
+            }
+        }
+        return accounts.withLock { $0[id].flatMap { $0.disabled ? nil : $0.user } }
+    }
+
+    /// One account's row, or nil when there is none (or its role is not one this version knows).
+    static func fetch(_ id: String, _ db: Database) throws -> Account? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT id, name, role, driver, password_hash, disabled FROM station_accounts WHERE id = ?",
+            arguments: [id])
+        else { return nil }
+        return account(row)
+    }
+
+    static func account(_ row: Row) -> Account? {
+        let id: String = row["id"]
+        let roleText: String = row["role"]
+        guard let role = StationUser.Role(rawValue: roleText) else { return nil }
+        let driver: String? = row["driver"]
+        return Account(
+            user: StationUser(id: id, name: row["name"], role: role, driver: driver.map(DriverID.init(rawValue:))),
+            passwordHash: row["password_hash"], disabled: row["disabled"])
     }
 
     /// The stored account (for checks and tests).

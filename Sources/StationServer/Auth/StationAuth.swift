@@ -13,7 +13,8 @@ public final class StationAuth: Sendable {
     public let accounts: AccountStore
     /// Session length, limits, cookie.
     public let configuration: AuthConfiguration
-    /// Where sessions are kept (a `MemoryPersistDriver` by default; run it as a service to tidy expired ones).
+    /// Where sessions are kept: a `MemoryPersistDriver` by default, ``SQLitePersistDriver`` for a station (sessions
+    /// survive a restart); run it as a service to tidy expired ones (``StationRoutes/application`` does).
     public let sessionStore: any PersistDriver
     let journal: Journal?
     let logger: Logger

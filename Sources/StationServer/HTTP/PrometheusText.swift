@@ -62,9 +62,21 @@ enum PrometheusText {
     }
 
     /// The station's figures from the controller's latest snapshot and the feed's counts: queue, lanes, drivers,
-    /// alarms, inspections per hour. The pipeline latency (last sample of an item → its verdict) is not here: the
-    /// controller's events do not carry the time of the sample behind a verdict (docs/api.md).
+    /// alarms, inspections per hour, and the latencies (last sample → verdict published, → item journaled,
+    /// → rollers stop handed to the link), all on the pollers' monotonic clock (docs/api.md).
     static func renderStation(_ station: StationFeed, into out: inout Exposition) {
+        let latencies = station.controller.latencies
+        for (name, help, histogram) in [
+            ("lane_pipeline_verdict_latency_seconds",
+             "From the last sample behind an item to its verdict event published to the live feed.", station.verdictLatency),
+            ("lane_journal_write_latency_seconds",
+             "From the last sample behind an item to the journal transaction holding it committed.", latencies.journalWrite),
+            ("lane_rollers_stop_latency_seconds",
+             "From the sample after which a procedure stopped the rollers (slip, end of run, fault) to the command handed to the rig's link.",
+             latencies.rollersStop),
+        ] as [(String, String, LatencyHistogram)] {
+            out.histogram(name, help, histogram.snapshot())
+        }
         let counts = station.counts()
         out.family("lane_inspections_finished_total", "counter", "Inspections judged since the server started.")
         out.sample("lane_inspections_finished_total", [:], Double(counts.finished))
@@ -115,6 +127,16 @@ enum PrometheusText {
                 text += "{" + labels.map { "\($0.key)=\"\(escape($0.value))\"" }.joined(separator: ",") + "}"
             }
             text += " " + format(value) + "\n"
+        }
+        /// A histogram family: cumulative `_bucket{le=…}` lines, the `+Inf` bucket, `_sum` and `_count`.
+        mutating func histogram(_ name: String, _ help: String, _ h: LatencyHistogram.Snapshot) {
+            family(name, "histogram", help)
+            for (bound, count) in zip(h.bounds, h.cumulativeCounts) {
+                sample(name + "_bucket", ["le": format(bound)], Double(count))
+            }
+            sample(name + "_bucket", ["le": "+Inf"], Double(h.count))
+            sample(name + "_sum", [:], h.sum)
+            sample(name + "_count", [:], Double(h.count))
         }
         func escape(_ s: String) -> String {
             s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")

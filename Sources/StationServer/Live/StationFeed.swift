@@ -39,6 +39,9 @@ public final class StationFeed: Service, Sendable {
 
     /// The controller the feed reads.
     public let controller: StationController
+    /// From the last sample behind an item to its `verdict` event published here, for every `/live` client
+    /// (`/metrics`: `lane_pipeline_verdict_latency_seconds`).
+    public let verdictLatency = LatencyHistogram()
     private let state = Mutex(State())
     /// Live feed clients to wake when an event is published.
     private let wakers = Mutex<(next: Int, all: [Int: AsyncStream<Void>.Continuation])>((0, [:]))
@@ -119,6 +122,8 @@ public final class StationFeed: Service, Sendable {
                 break
             }
         }
+        // Published: a client's next frame carries it.
+        if event.type == .verdict, let sampled = event.lastSampleTime { verdictLatency.record(from: sampled, to: now) }
         for waker in wakers.withLock({ Array($0.all.values) }) { waker.yield() }
     }
 
