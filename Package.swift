@@ -106,6 +106,14 @@ let package = Package(
             resources: [.copy("Public")]
         ),
         .target(name: "LaneTesting", dependencies: ["LaneCore", "Profiles", "RigFirmware", "Modbus"]),
+        // Test support for the live station: a lane of firmware physics on a virtual clock under a real controller.
+        .target(
+            name: "StationTesting",
+            dependencies: [
+                "LaneCore", "LaneTesting", "StationControl", "Procedures", "RigFirmware", "Journal", "Valet",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "lanectl",
             dependencies: [
@@ -170,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "StationControlTests",
             dependencies: [
-                "StationControl", "LaneCore", "LaneTesting", "Journal", "Valet", "Procedures", "InspectionRules", "Rigs",
+                "StationControl", "StationTesting", "LaneCore", "LaneTesting", "Journal", "Valet", "Procedures", "InspectionRules", "Rigs",
                 "RigFirmware", "Profiles", "Modbus",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,7 +189,7 @@ let package = Package(
             name: "StationServerTests",
             dependencies: [
                 "StationServer", "LaneCore", "Rigs", "Profiles", "RigFirmware", "Modbus", "LaneTesting", "Journal",
-                "StationControl", "Valet",
+                "StationControl", "StationTesting", "Valet",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -9,6 +9,7 @@ import Procedures
 import RigFirmware
 import Rigs
 import StationControl
+import StationTesting
 import Testing
 import Valet
 
@@ -82,7 +83,7 @@ struct EndToEndTests {
         let consumer = Task { for await sample in stream { controller.handle(sample) } }
 
         let shift = try controller.openShift(by: "op1")
-        let ticket = try controller.checkIn(Fixtures.car("鲁G·54321", scenario: "sound_car"), by: "desk1")
+        let ticket = try controller.checkIn(TestVehicles.car("鲁G·54321", scenario: "sound_car"), by: "desk1")
         var drivers = TestDrivers()
         var run: LaneRunView?
         let clock = ContinuousClock()

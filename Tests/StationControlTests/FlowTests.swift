@@ -3,6 +3,7 @@ import Journal
 import LaneCore
 import LaneTesting
 import StationControl
+import StationTesting
 import Testing
 import Valet
 
@@ -12,7 +13,7 @@ struct FlowTests {
     @Test func checkInRefusesABadPlateAndABadVINWithTheField() throws {
         let controller = Fixtures.controller()
         _ = try controller.openShift(by: "op1")
-        var bad = Fixtures.car("鲁G·1234")
+        var bad = TestVehicles.car("鲁G·1234")
         #expect(throws: StationError.self) { try controller.checkIn(bad, by: "op1") }
         do {
             _ = try controller.checkIn(bad, by: "op1")
@@ -21,7 +22,7 @@ struct FlowTests {
             #expect(error.field == "plate")
             #expect(!error.zh.isEmpty && !error.en.isEmpty)
         }
-        bad = Fixtures.car()
+        bad = TestVehicles.car()
         bad.vehicle.vin = "LSVAU2180N2183294"  // the check digit should be X
         do {
             _ = try controller.checkIn(bad, by: "op1")
@@ -35,7 +36,7 @@ struct FlowTests {
     @Test func checkInNeedsAnOpenShift() {
         let controller = Fixtures.controller()
         do {
-            _ = try controller.checkIn(Fixtures.car(), by: "op1")
+            _ = try controller.checkIn(TestVehicles.car(), by: "op1")
             Issue.record("checked in without a shift")
         } catch {
             #expect(error.code == "shift_not_open")
@@ -48,7 +49,7 @@ struct FlowTests {
         let shift = try controller.openShift(by: "op1")
         #expect(shift.seedCommitment.count == 64)
         #expect(shift.seed == nil)
-        let ticket = try controller.checkIn(Fixtures.car(), by: "op1")
+        let ticket = try controller.checkIn(TestVehicles.car(), by: "op1")
         #expect(ticket.queueNumber == 1)
         let snapshot = controller.snapshot()
         let drawn = try #require(snapshot.drivers.first { $0.state == "assigned" })
@@ -79,7 +80,7 @@ struct FlowTests {
         let log = CommandLog()
         let controller = Fixtures.controller(log: log)
         _ = try controller.openShift(by: "op1")
-        _ = try controller.checkIn(Fixtures.car(), by: "op1")
+        _ = try controller.checkIn(TestVehicles.car(), by: "op1")
         let driver = try #require(controller.snapshot().drivers.first { $0.state == "assigned" }).id
         let d = DriverID(driver)
         var task = try #require(controller.task(for: d))
@@ -124,8 +125,8 @@ struct FlowTests {
         let journal = try Journal(path: path, now: clock.wall)
         let controller = Fixtures.controller(journal: journal, clock: clock)
         let shift = try controller.openShift(by: "op1")
-        _ = try controller.checkIn(Fixtures.car(), by: "desk1")
-        _ = try controller.checkIn(Fixtures.car("鲁G·D12345"), by: "desk1")
+        _ = try controller.checkIn(TestVehicles.car(), by: "desk1")
+        _ = try controller.checkIn(TestVehicles.car("鲁G·D12345"), by: "desk1")
         let first = try #require(controller.snapshot().drivers.first { $0.state == "assigned" })
         // The operator takes the first vehicle from its driver: a new draw, with the reason journaled.
         try controller.reassign(queueNumber: first.queueNumber!, to: nil, reason: "driver called away", by: "op1")

@@ -5,6 +5,7 @@ import LaneCore
 import LaneTesting
 import RigFirmware
 import StationControl
+import StationTesting
 import Synchronization
 import Testing
 import Valet
@@ -20,10 +21,10 @@ struct LaneTests {
     func aSoundCarPassesEveryStationInDriveOrderAndTheJournalVerifies() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var h = try LaneHarness(folder: folder)
+        var h = try LaneHarness(profile: Fixtures.singleLane(), folder: folder)
         let events = h.controller.events(bufferingNewest: 100_000)
         let shift = try h.controller.openShift(by: "op1")
-        let ticket = try h.controller.checkIn(Fixtures.car(), by: "desk1")
+        let ticket = try h.controller.checkIn(TestVehicles.car(), by: "desk1")
         var inspection: String?
         var verdicts: [ItemView] = []
         var outcome: String?
@@ -83,9 +84,9 @@ struct LaneTests {
     func aWeakRearBrakeFailsAndItsRetestRunsOnlyTheBrakeWithAnotherDriverLinkedToTheFailure() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        var h = try LaneHarness(folder: folder)
+        var h = try LaneHarness(profile: Fixtures.singleLane(), folder: folder)
         let shift = try h.controller.openShift(by: "op1")
-        let first = try h.controller.checkIn(Fixtures.car(scenario: "weak_rear_brake"), by: "desk1")
+        let first = try h.controller.checkIn(TestVehicles.car(scenario: "weak_rear_brake"), by: "desk1")
         var failed: LaneRunView?
         #expect(try h.run { snapshot in
             if let run = snapshot.lanes[0].current { failed = run }
@@ -151,7 +152,7 @@ struct LaneTests {
     func aRigFaultMidTestAbortsTheStepStopsTheRollersAndAnOperatorAbortLeavesItIncompleteNeverPass() throws {
         var h = try LaneHarness(profile: Fixtures.singleLane([.brake]))
         _ = try h.controller.openShift(by: "op1")
-        let ticket = try h.controller.checkIn(Fixtures.car(), by: "desk1")
+        let ticket = try h.controller.checkIn(TestVehicles.car(), by: "desk1")
         let lane = h.lane
         // Run until the rollers turn for the first axle, then the tester stops answering.
         #expect(try h.run(limit: .seconds(120)) { snapshot in
@@ -181,7 +182,7 @@ struct LaneTests {
     func lateSamplesMakeTheItemsTheyCarryIncompleteWithTheReason() throws {
         var h = try LaneHarness(profile: Fixtures.singleLane([.headlamp]))
         _ = try h.controller.openShift(by: "op1")
-        let ticket = try h.controller.checkIn(Fixtures.car(), by: "desk1")
+        let ticket = try h.controller.checkIn(TestVehicles.car(), by: "desk1")
         // Every headlamp sample from the start is late (the poll missed its deadline).
         h.lane.state.withLock { $0.late = (RigID("L1.headlamp"), .zero, 1_000_000) }
         var run: LaneRunView?

@@ -4,6 +4,7 @@ import LaneCore
 import LaneTesting
 import RigFirmware
 import StationControl
+import StationTesting
 import Synchronization
 import Testing
 import Valet
@@ -14,7 +15,7 @@ struct OperatorTests {
     func anOperatorRepeatAfterAShortRigFaultRunsTheStepAgainToAVerdict() throws {
         var h = try LaneHarness(profile: Fixtures.singleLane([.brake]))
         _ = try h.controller.openShift(by: "op1")
-        let ticket = try h.controller.checkIn(Fixtures.car(), by: "desk1")
+        let ticket = try h.controller.checkIn(TestVehicles.car(), by: "desk1")
         let lane = h.lane
         #expect(try h.run(limit: .seconds(120)) { snapshot in
             snapshot.lanes[0].current?.station == "brake"
@@ -42,7 +43,7 @@ struct OperatorTests {
         options.callMode = .operatorCalls
         let controller = Fixtures.controller(profile: Fixtures.singleLane(), options: options)
         _ = try controller.openShift(by: "op1")
-        _ = try controller.checkIn(Fixtures.car(), by: "desk1")
+        _ = try controller.checkIn(TestVehicles.car(), by: "desk1")
         let driver = DriverID(try #require(controller.snapshot().drivers.first { $0.state == "assigned" }).id)
         var task = try #require(controller.task(for: driver))
         task = try #require(try controller.acknowledge(driver: driver, promptID: task.promptID, plate: task.plate))
@@ -90,7 +91,7 @@ struct OperatorTests {
     @Test func viewsEncodeWithSnakeCaseKeys() throws {
         let controller = Fixtures.controller()
         _ = try controller.openShift(by: "op1")
-        let ticket = try controller.checkIn(Fixtures.car(), by: "desk1")
+        let ticket = try controller.checkIn(TestVehicles.car(), by: "desk1")
         let json = String(decoding: try StationJSON.encoder().encode(controller.snapshot()), as: UTF8.self)
         for key in ["\"station_name\"", "\"seed_commitment\"", "\"queue_number\"", "\"waited_seconds\"", "\"name_zh\"",
                     "\"needs_plate_confirmation\"", "\"prompt_id\"", "\"waiting_at_entry\""] {

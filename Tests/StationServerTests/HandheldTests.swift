@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import StationControl
 import StationServer
+import StationTesting
 import Testing
 import Valet
 
@@ -50,21 +51,7 @@ struct HandheldTests {
             profile: profile, journal: journal, seed: ShiftSeed.forSimulation(3), commands: { _ in }, logger: logger)
         defer { controller.stopJournal() }
         _ = try controller.openShift(by: "op1")
-        var vehicle = Vehicle(plate: "鲁G·12345")
-        vehicle.vin = "LSVAU218XN2183294"
-        vehicle.typeCode = "K33"
-        vehicle.category = "M1"
-        vehicle.passengerCar = true
-        vehicle.seats = 5
-        vehicle.usePhase = .inUse
-        vehicle.serviceBrake = .hydraulic
-        vehicle.maxTotalMassKg = 1_800
-        vehicle.curbMassKg = 1_400
-        vehicle.headlampSystem = 2
-        vehicle.firstRegistered = "2018-05-01"
-        vehicle.fuel = .gasoline
-        vehicle.axles = 2
-        _ = try controller.checkIn(CheckInRequest(vehicle: vehicle, scenario: "sound_car"), by: "op1")
+        _ = try controller.checkIn(TestVehicles.car("鲁G·12345", scenario: "sound_car"), by: "op1")
         let auth = try await makeAuth(journal: journal)
         try await body(Station(journal: journal, controller: controller, auth: auth))
     }

@@ -2,26 +2,17 @@
 against a real `lanectl demo --port 0`: live readings change, the language switch works, and a
 screenshot of the page is saved to test-artifacts/ for review.
 """
-import os
-import queue
 import re
-import signal
-import subprocess
-import tempfile
-import threading
 import time
 
 import pytest
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-LANECTL = os.path.join(ROOT, ".build", "debug", "lanectl")
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+from demo import chromium, demo as run_demo, shot  # noqa: E402
+
 DEMO_PASSWORD = "console-test-pw"
 
 
@@ -35,80 +26,52 @@ def sign_in(driver, console_url, user="op1"):
     WebDriverWait(driver, 30).until(lambda d: d.current_url.endswith("/console"))
 
 
-def follow(proc):
-    """Reads the process's output on a thread (so the pipe never fills), line by line into a queue; None at the end."""
-    lines = queue.Queue()
-    proc.output = []
-
-    def pump():
-        for line in proc.stdout:
-            proc.output.append(line)
-            lines.put(line)
-        lines.put(None)
-
-    proc.pump = threading.Thread(target=pump, daemon=True)
-    proc.pump.start()
-    return lines
-
-
 @pytest.fixture(scope="module")
 def demo():
-    """`lanectl demo --port 0`; yields the console URL printed on its standard output."""
-    if not os.access(LANECTL, os.X_OK):
-        pytest.fail(f"{LANECTL} is missing: run `swift build --product lanectl` first")
-    db = os.path.join(tempfile.mkdtemp(prefix="lanecontrol-console-"), "demo.sqlite")
-    proc = subprocess.Popen(
-        [LANECTL, "demo", "--port", "0", "--profile", os.path.join(ROOT, "LaneProfiles", "demo-station.yaml"),
-         "--db", db, "--demo-password", DEMO_PASSWORD],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-    )
-    url, seen, deadline = None, [], time.time() + 60
-    lines = follow(proc)
-    while url is None and time.time() < deadline:
-        try:
-            line = lines.get(timeout=1)
-        except queue.Empty:
-            if proc.poll() is not None:
-                break
-            continue
-        if line is None:
-            break
-        seen.append(line)
-        m = re.match(r"Console: (http://127\.0\.0\.1:\d+/console)", line.strip())
-        if m:
-            url = m.group(1)
-    if url is None:
-        proc.kill()
-        pytest.fail("lanectl demo printed no console URL within 60 s:\n" + "".join(seen))
-    yield url
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=30)
-        proc.pump.join(timeout=10)
-        out = "".join(proc.output)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("lanectl demo did not stop within 30 s of SIGINT")
-    assert proc.returncode == 0, f"lanectl demo exited {proc.returncode}:\n{out}"
-    assert "Station stopped" in out
+    """`lanectl demo --port 0`; yields the console URL."""
+    with run_demo("--demo-password", DEMO_PASSWORD, prefix="lanecontrol-console-", ready_within=60, stop_within=30) as server:
+        yield server.base + "/console"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.add_argument("--headless=new")
-    options.add_argument("--no-sandbox")
-    options.add_argument("--disable-dev-shm-usage")
-    options.add_argument("--window-size=1400,1300")
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
+    with chromium(1400, 1300) as driver:
+        yield driver
 
 
 def cell(driver, rig, channel):
     return driver.find_element(By.CSS_SELECTOR, f'[data-rig="{rig}"] td[data-channel="{channel}"]').text
+
+
+def readings_agree(driver, rig):
+    """Reads the rig's row on the page, then its latest sample from `GET /api/rigs/RIG`; returns both when every
+    channel shown is within rounding and noise of the API's value (the heartbeat and the sample number within
+    3 s behind it), else False."""
+    seen = driver.execute_async_script(
+        """
+        const [rig, done] = arguments;
+        const row = document.querySelector(`[data-rig="${CSS.escape(rig)}"]`);
+        const shown = {};
+        row.querySelectorAll("td[data-channel]").forEach((td) => { shown[td.dataset.channel] = td.textContent; });
+        const seq = Number(row.getAttribute("data-seq"));
+        fetch(`/api/rigs/${encodeURIComponent(rig)}`).then((r) => r.json())
+          .then((api) => done({shown, seq, api}), (e) => done({error: String(e)}));
+        """, rig)
+    api = seen.get("api")
+    assert api and "sample" in api, seen
+    sample = dict(zip(api["channels"], api["sample"]["values"]))
+    if not 0 <= api["sample"]["sequence"] - seen["seq"] <= 300:  # polled at 100 Hz
+        return False
+    for channel, text in seen["shown"].items():
+        if text == "–":  # no sample on the page yet
+            return False
+        value = float(text)  # the page shows numbers only
+        if channel == "heartbeat":  # milliseconds, counting up
+            if not 0 <= sample[channel] - value <= 3_000:
+                return False
+        elif abs(sample[channel] - value) > max(1.0, 0.02 * abs(sample[channel])):
+            return False
+    return seen
 
 
 def test_console_shows_live_readings_switches_language_and_is_screenshotted(demo, browser):
@@ -135,10 +98,15 @@ def test_console_shows_live_readings_switches_language_and_is_screenshotted(demo
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-quality].good")) == 6)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#health tbody tr")) == 6
 
-    # The brake forces read as numbers. (Vehicles now come through the station controller: the first one
-    # reaches a brake tester minutes after the demo starts, so a rising force is the vehicle-through-the-
-    # console test's to watch.)
-    wait.until(lambda d: re.fullmatch(r"-?\d+(\.\d+)?", cell(d, "L1.brake", "force_left")) is not None)
+    # What the page shows is the rig's own reading: every channel of the brake rig, the brake forces among
+    # them, agrees with the rig's latest sample from the API (read in the same script, a moment later), and
+    # the heartbeat (a u32 in DCBA word order) and the sample number show the page is at most 3 s behind.
+    # (The first vehicle reaches a brake tester minutes after the demo starts; a rising force is the
+    # vehicle-through-the-console test's to watch. While one is on the rollers, readings move too fast to
+    # compare, so this waits for agreement.)
+    agreed = WebDriverWait(browser, 120, poll_frequency=0.5).until(lambda d: readings_agree(d, "L1.brake"))
+    assert re.fullmatch(r"-?\d+(\.\d+)?", agreed["shown"]["force_left"]), agreed
+    assert set(agreed["shown"]) == set(agreed["api"]["channels"]), agreed
 
     # Switch to English and back.
     browser.find_element(By.ID, "lang-toggle").click()
@@ -146,14 +114,11 @@ def test_console_shows_live_readings_switches_language_and_is_screenshotted(demo
     assert browser.find_element(By.ID, "lang-toggle").text == "中文"
     assert "Rig health" in browser.page_source
     assert browser.find_element(By.CSS_SELECTOR, '[data-channel-label="force_left"]').text == "force_left"
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    browser.save_screenshot(os.path.join(ARTIFACTS, "console-en.png"))
+    shot(browser, "console-en")
     browser.find_element(By.ID, "lang-toggle").click()
     wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
     assert browser.find_element(By.CSS_SELECTOR, '[data-channel-label="force_left"]').text == "左制动力"
-    path = os.path.join(ARTIFACTS, "console-zh.png")
-    browser.save_screenshot(path)
-    assert os.path.getsize(path) > 10_000
+    shot(browser, "console-zh", min_bytes=10_000)
 
 
 def test_lane_board_shows_its_lane(demo, browser):
@@ -163,5 +128,4 @@ def test_lane_board_shows_its_lane(demo, browser):
     wait.until(lambda d: "2号线" in d.find_element(By.ID, "lane").text)
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".q[data-rig]")) == 3)
     wait.until(lambda d: all("正常" in e.text for e in d.find_elements(By.CSS_SELECTOR, ".q[data-rig]")))
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    browser.save_screenshot(os.path.join(ARTIFACTS, "display-L2.png"))
+    shot(browser, "display-L2")

@@ -9,30 +9,18 @@ The demo's simulated drivers acknowledge the handheld prompts. If the vehicle's 
 while (a demo without simulated drivers), the test acknowledges the driver's prompts itself through the same
 handheld API a person uses, signed in as that driver.
 """
-import json
-import os
 import random
 import re
-import select
-import signal
-import subprocess
-import tempfile
-import threading
 import time
-import urllib.request
-from http.cookiejar import CookieJar
 
 import pytest
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-LANECTL = os.path.join(ROOT, ".build", "debug", "lanectl")
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+from demo import Api, chromium, demo as run_demo, shot  # noqa: E402
+
 PASSWORD = "console-test-pw"
 # A plate of our own, unlikely to collide with the demo's traffic: 鲁G· and five digits.
 PLATE_DIGITS = "".join(random.choice("0123456789") for _ in range(5))
@@ -43,64 +31,14 @@ PLATE = "鲁G·" + PLATE_DIGITS
 @pytest.fixture(scope="module")
 def demo():
     """`lanectl demo --port 0` with one known password; yields (base URL, {role: [login, …]})."""
-    if not os.access(LANECTL, os.X_OK):
-        pytest.fail(f"{LANECTL} is missing: run `swift build --product lanectl` first")
-    folder = tempfile.mkdtemp(prefix="console-live-")
-    proc = subprocess.Popen(
-        [LANECTL, "demo", "--port", "0", "--profile", os.path.join(ROOT, "LaneProfiles", "demo-station.yaml"),
-         "--db", os.path.join(folder, "demo.sqlite"), "--demo-password", PASSWORD],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=0,
-    )
-    # Read the raw pipe (select on a buffered reader would miss lines already in its buffer).
-    base, logins, seen, pending, deadline = None, {}, [], b"", time.time() + 240
-    while base is None and time.time() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 1)
-        if not ready:
-            if proc.poll() is not None:
-                break
-            continue
-        chunk = os.read(proc.stdout.fileno(), 65536)
-        if not chunk:
-            break
-        pending += chunk
-        *lines, pending = pending.split(b"\n")
-        for raw in lines:
-            line = raw.decode("utf-8", "replace")
-            seen.append(line + "\n")
-            m = re.match(r"\s*login (\w+) (\S+) (\S+)", line)
-            if m:
-                logins.setdefault(m.group(1), []).append(m.group(2))
-            m = re.match(r"Console: (http://127\.0\.0\.1:\d+)/console", line.strip())
-            if m:
-                base = m.group(1)
-    if base is None:
-        proc.kill()
-        pytest.fail("lanectl demo printed no console URL within 240 s:\n" + "".join(seen))
-    # Keep draining its output so the demo never blocks on a full pipe.
-    drain = threading.Thread(target=lambda: [None for _ in iter(lambda: os.read(proc.stdout.fileno(), 65536), b"")],
-                             daemon=True)
-    drain.start()
-    yield base, logins
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=90)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("lanectl demo did not stop within 90 s of SIGINT (it flushes the journal first)")
+    with run_demo("--demo-password", PASSWORD, prefix="console-live-", ready_within=240, stop_within=90) as server:
+        yield server.base, {role: server.users(role) for role in ("operator", "inspector", "admin", "driver")}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.add_argument("--headless=new")
-    options.add_argument("--no-sandbox")
-    options.add_argument("--disable-dev-shm-usage")
-    options.add_argument("--window-size=1500,1600")
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
+    with chromium(1500, 1600) as driver:
+        yield driver
 
 
 def js(browser, script, *args):
@@ -120,33 +58,6 @@ def text(browser, selector):
 def click(browser, selector):
     assert js(browser, "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;",
               selector), selector
-
-
-def shot(browser, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    path = os.path.join(ARTIFACTS, name)
-    browser.save_screenshot(path)
-    return path
-
-
-class Api:
-    """A signed-in HTTP client (cookie session), for what a person does on another device (the handheld)."""
-
-    def __init__(self, base, user, password):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        status, body = self.call("POST", "/api/login", {"user": user, "password": password})
-        assert status == 200, (user, status, body)
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"content-type": "application/json"})
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
 
 
 def station(api):

@@ -9,85 +9,41 @@ import io
 import json
 import os
 import re
-import select
-import signal
 import subprocess
-import tempfile
-import time
 
 import pytest
 
 selenium = pytest.importorskip("selenium")
 pypdf = pytest.importorskip("pypdf")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.print_page_options import PrintOptions  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-LANECTL = os.path.join(ROOT, ".build", "debug", "lanectl")
-ARTIFACTS = os.path.join(ROOT, "test-artifacts", "reports")
+import demo  # noqa: E402
+
+ARTIFACTS = os.path.join(demo.ARTIFACTS, "reports")
 
 
 @pytest.fixture(scope="module")
 def server():
     """`lanectl reports serve --db NEW --port 0`; yields the base URL (http://127.0.0.1:PORT)."""
-    if not os.access(LANECTL, os.X_OK):
-        pytest.fail(f"{LANECTL} is missing: run `swift build --product lanectl` first")
-    folder = tempfile.mkdtemp(prefix="reports-browser-")
-    db = os.path.join(folder, "journal.sqlite")
-    proc = subprocess.Popen(
-        [LANECTL, "reports", "serve", "--db", db, "--port", "0", "--vehicles", "30", "--date", "2026-11-20"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-    )
-    url, seen, deadline = None, [], time.time() + 120
-    while url is None and time.time() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 1)
-        if not ready:
-            if proc.poll() is not None:
-                break
-            continue
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        m = re.match(r"Reports: (http://127\.0\.0\.1:\d+)/reports", line.strip())
-        if m:
-            url = m.group(1)
-    if url is None:
-        proc.kill()
-        pytest.fail("lanectl reports serve printed no URL within 120 s:\n" + "".join(seen))
-    yield url
-    proc.send_signal(signal.SIGINT)
-    try:
-        out, _ = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("lanectl reports serve did not stop within 30 s of SIGINT")
-    assert proc.returncode == 0, f"lanectl reports serve exited {proc.returncode}:\n{out}"
+    with demo.lanectl("reports", "serve", "--vehicles", "30", "--date", "2026-11-20", db_name="journal.sqlite",
+                      prefix="reports-browser-", ready_within=120, stop_within=30) as running:
+        yield running.base
     # The journal the pages changed is still an intact chain.
-    verify = subprocess.run([LANECTL, "journal", "verify", db], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    verify = subprocess.run([demo.LANECTL, "journal", "verify", running.db], cwd=demo.ROOT, capture_output=True,
+                            text=True, timeout=60)
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.add_argument("--headless=new")
-    options.add_argument("--no-sandbox")
-    options.add_argument("--disable-dev-shm-usage")
-    options.add_argument("--window-size=1200,1600")
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
+    with demo.chromium(1200, 1600) as driver:
+        yield driver
 
 
 def shot(driver, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    driver.save_screenshot(os.path.join(ARTIFACTS, name))
+    demo.shot(driver, name, folder=ARTIFACTS)
 
 
 def sign_in(driver, base, user, password):

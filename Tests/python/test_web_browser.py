@@ -10,120 +10,30 @@ against a real `lanectl demo --port 0` whose drivers are all left to people (`--
 
 Screenshots of every page go to test-artifacts/ (git-ignored) for review.
 """
-import http.cookiejar
-import json
-import os
-import queue
-import re
-import signal
 import sqlite3
-import subprocess
-import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-LANECTL = os.path.join(ROOT, ".build", "debug", "lanectl")
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
-
-
-class Demo:
-    def __init__(self, base, logins, db, proc):
-        self.base, self.logins, self.db, self.proc = base, logins, db, proc
-
-
-def follow(proc):
-    """Reads the process's output on a thread (so the pipe never fills), line by line into a queue; None at the end."""
-    lines = queue.Queue()
-    proc.output = []
-
-    def pump():
-        for line in proc.stdout:
-            proc.output.append(line)
-            lines.put(line)
-        lines.put(None)
-
-    proc.pump = threading.Thread(target=pump, daemon=True)
-    proc.pump.start()
-    return lines
+from demo import Api, chromium, demo as run_demo, shot  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def demo():
-    """`lanectl demo --port 0 --manual-drivers all --speed 20`; parses the base URL and the printed logins."""
-    if not os.access(LANECTL, os.X_OK):
-        pytest.fail(f"{LANECTL} is missing: run `swift build --product lanectl` first")
-    db = os.path.join(tempfile.mkdtemp(prefix="lanecontrol-web-"), "demo.sqlite")
-    proc = subprocess.Popen(
-        [LANECTL, "demo", "--port", "0", "--db", db, "--manual-drivers", "all", "--speed", "20", "--arrivals-per-hour", "8",
-         "--profile", os.path.join(ROOT, "LaneProfiles", "demo-station.yaml")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
-    )
-    base, logins, seen, deadline = None, {}, [], time.time() + 90
-    lines = follow(proc)
-    while base is None and time.time() < deadline:
-        try:
-            line = lines.get(timeout=1)
-        except queue.Empty:
-            if proc.poll() is not None:
-                break
-            continue
-        if line is None:
-            break
-        seen.append(line)
-        m = re.match(r"\s+login (operator|inspector|admin|driver) (\S+) (\S+)$", line.rstrip("\n"))
-        if m:
-            logins[m.group(2)] = (m.group(1), m.group(3))
-        m = re.match(r"Sign in: (http://127\.0\.0\.1:\d+)/login", line.strip())
-        if m:
-            base = m.group(1)
-    if base is None:
-        proc.kill()
-        pytest.fail("lanectl demo printed no sign-in URL within 90 s:\n" + "".join(seen))
-    # The rest of the output is drained so the pipe never fills.
-    yield Demo(base, logins, db, proc)
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=60)
-        proc.pump.join(timeout=10)
-        out = "".join(proc.output)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("lanectl demo did not stop within 60 s of SIGINT")
-    assert proc.returncode == 0, f"lanectl demo exited {proc.returncode}:\n{out[-4000:]}"
-    assert "Station stopped" in out
+    """`lanectl demo --port 0 --manual-drivers all --speed 20`, with the base URL and the printed logins."""
+    with run_demo("--manual-drivers", "all", "--speed", "20", "--arrivals-per-hour", "8", prefix="lanecontrol-web-",
+                  ready_within=90, stop_within=60) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.add_argument("--headless=new")
-    options.add_argument("--no-sandbox")
-    options.add_argument("--disable-dev-shm-usage")
-    options.add_argument("--window-size=420,900")  # a phone
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-
-
-def shot(driver, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    path = os.path.join(ARTIFACTS, name + ".png")
-    driver.save_screenshot(path)
-    assert os.path.getsize(path) > 5_000
-    return path
+    with chromium(420, 900) as driver:  # a phone
+        yield driver
 
 
 def sign_in(driver, demo, user, password=None, next_path=None):
@@ -135,26 +45,6 @@ def sign_in(driver, demo, user, password=None, next_path=None):
     driver.find_element(By.ID, "user").send_keys(user)
     driver.find_element(By.ID, "password").send_keys(password if password is not None else demo.logins[user][1])
     driver.find_element(By.ID, "submit").click()
-
-
-class Api:
-    """A plain HTTP client with its own cookie jar (one per account)."""
-
-    def __init__(self, demo, user):
-        self.demo = demo
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        status, _ = self.call("POST", "/api/login", {"user": user, "password": demo.logins[user][1]})
-        assert status == 200, (user, status)
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.demo.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with self.opener.open(request, timeout=20) as response:
-                return response.status, json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
 
 
 def test_demo_prints_a_login_for_every_role_and_every_driver(demo):
@@ -202,7 +92,7 @@ def test_each_role_signs_in_and_lands_on_its_page_and_a_wrong_password_is_refuse
 
 def find_drawn_driver(demo, timeout=120):
     """Polls every driver's own task over the API until one is drawn for a vehicle; returns (driver, task)."""
-    apis = {d: Api(demo, d) for d, (role, _) in demo.logins.items() if role == "driver"}
+    apis = {d: Api(demo.base, d, demo.password(d)) for d in demo.users("driver")}
     deadline = time.time() + timeout
     while time.time() < deadline:
         for driver, api in apis.items():

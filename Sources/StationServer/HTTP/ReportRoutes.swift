@@ -89,12 +89,13 @@ public enum ReportRoutes {
                 headers: [.contentType: "application/json; charset=utf-8", .contentDisposition: "attachment; filename=\"evidence-\(id.rawValue).json\""],
                 body: .init(byteBuffer: ByteBuffer(bytes: try bundle.jsonData())))
         }
-        // Changes: the sign-off and the re-test, as a form post (HTML) or JSON (API).
+        // Changes: the sign-off and the re-test, as a form post (HTML) or JSON (the /api routes always answer JSON;
+        // the page routes do when the request is JSON).
         for prefix in ["/reports", "/api/reports"] {
             router.post("\(prefix)/:id/sign") { request, context in
                 let id = InspectionID(try context.parameters.require("id"))
                 let user = try context.require()
-                let wantsJSON = isJSON(request)
+                let wantsJSON = prefix == "/api/reports" || isJSON(request)
                 let fields = try await body(request, context)
                 let lang = language(FormFields(query: request.uri.query), request)
                 do {
@@ -108,7 +109,7 @@ public enum ReportRoutes {
             router.post("\(prefix)/:id/retest") { request, context in
                 let id = InspectionID(try context.parameters.require("id"))
                 let user = try context.require()
-                let wantsJSON = isJSON(request)
+                let wantsJSON = prefix == "/api/reports" || isJSON(request)
                 let lang = language(FormFields(query: request.uri.query), request)
                 do {
                     let retest = try await desk.orderRetest(id, user: user)
@@ -164,7 +165,7 @@ public enum ReportRoutes {
         _ error: ReportActionError, id: InspectionID, user: StationUser, lang: Lang, json: Bool, services: ReportServices
     ) throws -> Response {
         let status = HTTPResponse.Status(code: error.status)
-        if json { throw HTTPError(status, message: error.description) }
+        if json { throw APIError(status, reason: error.description, code: error.reason) }
         if error.status == 404 { throw notFound(id) }
         return try reportPage(
             id, user: user, lang: lang, services: services, message: (lang.zh ? error.chinese : error.english, true), status: status)
@@ -258,6 +259,14 @@ struct ReportView: Encodable {
 struct RetestView: Encodable {
     var inspection: InspectionID
     var retest: InspectionID?
+
+    enum CodingKeys: String, CodingKey { case inspection, retest }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(inspection, forKey: .inspection)
+        try container.encode(retest, forKey: .retest)  // null, not absent, while the re-test waits in the queue
+    }
 }
 
 /// Fields of a query string or an `application/x-www-form-urlencoded` body; empty values count as absent.

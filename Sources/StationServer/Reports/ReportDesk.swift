@@ -147,6 +147,12 @@ public struct ReportDesk: Sendable {
         }
         // The inspector's decision is journaled under their id: the journal must know them.
         try journal.write { tx in try tx.ensureUser(user.id, name: user.name, role: user.role.rawValue, at: now) }
-        return try await retests.orderRetest(of: inspection, by: user.id)
+        do {
+            return try await retests.orderRetest(of: inspection, by: user.id)
+        } catch let error as ReportActionError {
+            // The station refused (a re-test already queued but not yet on a lane, the vehicle still in the flow,
+            // no shift open): journaled like the desk's own refusals.
+            try refuse(error.status, error.reason, error.english, error.chinese)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import InspectionRules
 import LaneCore
+import LaneTesting
 import Procedures
 import RigFirmware
 
@@ -127,26 +128,6 @@ struct SimulatedLane {
         }
     }
 
-    /// Quantises engineering values the way the register map encodes them.
-    static func encode(_ readings: [String: Double], map: RegisterMap) -> (values: [Double], inRange: Bool) {
-        var inRange = true
-        let values = map.channels.map { channel -> Double in
-            let x = readings[channel.name] ?? 0
-            var value: Double
-            switch channel.type {
-            case .bool: value = x >= 0.5 ? 1 : 0
-            case .f32: value = Double(Float(x))
-            case .u16, .i16, .u32, .i32:
-                let raw = ((x - channel.offset) / channel.scale).rounded()
-                value = raw * channel.scale + channel.offset
-            }
-            if let min = channel.minimum, value < min - 1e-9 { inRange = false }
-            if let max = channel.maximum, value > max + 1e-9 { inRange = false }
-            return value
-        }
-        return (values, inRange)
-    }
-
     mutating func poll(_ index: Int) {
         let rig = rigs[index]
         let readings: [String: Double]
@@ -164,7 +145,7 @@ struct SimulatedLane {
         rigs[index].sequence += 1
         let sequence = rigs[index].sequence
         if droppedSequences[rig.id]?.contains(sequence) == true { return }
-        var (values, inRange) = Self.encode(readings, map: rig.map)
+        var (values, inRange) = rig.map.quantised(readings)
         var quality: SampleQuality = inRange ? .good : .outOfRange
         if let fault, fault.rig == rig.id, now >= fault.from {
             quality = fault.quality

@@ -1,39 +1,45 @@
 import Foundation
-import LaneCore
-import Procedures
-import RigFirmware
-import StationControl
-import Synchronization
+public import LaneCore
+import LaneTesting
+public import Procedures
+public import RigFirmware
+public import StationControl
+public import Synchronization
 
 /// The rigs of one lane as firmware physics stepped on the test's virtual clock (no sockets): samples encoded the
 /// way the register map encodes them, commands applied the moment the controller sends them. Plays the vehicle
 /// through the controller's simulation hook, as `DemoTraffic` does on the served rigs.
-final class ModelLane: Sendable {
-    struct Rig: Sendable {
-        let id: RigID
-        let map: RegisterMap
-        let period: Duration
-        var model: any RigModel
-        var next: Duration = .zero
-        var sequence: UInt64 = 0
-        var last: [Double] = []
+public final class ModelLane: Sendable {
+    /// One rig: its firmware model and when it is next polled.
+    public struct Rig: Sendable {
+        public let id: RigID
+        public let map: RegisterMap
+        public let period: Duration
+        public var model: any RigModel
+        public var next: Duration = .zero
+        public var sequence: UInt64 = 0
+        public var last: [Double] = []
     }
 
-    struct State: Sendable {
-        var rigs: [Rig]
-        var elapsed: Duration = .zero
+    /// The lane's rigs and the faults a test injects (change them through ``state``).
+    public struct State: Sendable {
+        public var rigs: [Rig]
+        public var elapsed: Duration = .zero
         /// Samples of this rig come back with this quality (and the last values) from `from` on.
-        var fault: (rig: RigID, from: Duration, until: Duration, quality: SampleQuality)?
+        public var fault: (rig: RigID, from: Duration, until: Duration, quality: SampleQuality)?
         /// Samples of this rig are flagged late from `from` for `count` samples.
-        var late: (rig: RigID, from: Duration, count: Int)?
+        public var late: (rig: RigID, from: Duration, count: Int)?
     }
 
-    let lane: Lane
+    /// The lane whose rigs this plays.
+    public let lane: Lane
     let clock: TestClock
     let origin: UInt64
-    let state: Mutex<State>
+    /// The rigs and injected faults, for tests that look inside or break a rig.
+    public let state: Mutex<State>
 
-    init(lane: Lane, clock: TestClock) {
+    /// The rigs of `lane`, each with its firmware model (seeded per station), on `clock`.
+    public init(lane: Lane, clock: TestClock) {
         self.lane = lane
         self.clock = clock
         origin = clock.now.nanoseconds
@@ -52,7 +58,7 @@ final class ModelLane: Sendable {
     }
 
     /// The controller's commands closure for this lane's rigs.
-    func apply(_ command: RigCommand) {
+    public func apply(_ command: RigCommand) {
         state.withLock { s in
             for i in s.rigs.indices where s.rigs[i].id == command.rig {
                 s.rigs[i].model.advance(to: s.elapsed)
@@ -63,7 +69,7 @@ final class ModelLane: Sendable {
 
     /// Plays the vehicle: its scenario on every rig when it enters; the last axle kept on the rollers for
     /// the parking brake; the diesel's snaps as the procedure asks.
-    func play(_ cue: SimulationCue, emission: EmissionConfiguration? = nil) {
+    public func play(_ cue: SimulationCue, emission: EmissionConfiguration? = nil) {
         switch cue {
         case .vehicleEntering(let laneID, let vehicle, let name):
             guard laneID == lane.id, let scenario = VehicleScenario.named(name ?? "sound_car") else { return }
@@ -105,7 +111,7 @@ final class ModelLane: Sendable {
 
     /// Advances the virtual time by `tick` and returns the samples due (the caller feeds them to the controller,
     /// outside this lane's lock: the controller's commands come back into ``apply(_:)``).
-    func step(_ tick: Duration = .milliseconds(10)) -> [Sample] {
+    public func step(_ tick: Duration = .milliseconds(10)) -> [Sample] {
         clock.advance(tick)
         return state.withLock { s in
             s.elapsed += tick
@@ -115,7 +121,7 @@ final class ModelLane: Sendable {
                 s.rigs[i].model.advance(to: s.elapsed)
                 let readings = s.rigs[i].model.readings()
                 s.rigs[i].sequence += 1
-                var (values, inRange) = Self.encode(readings, map: s.rigs[i].map)
+                var (values, inRange) = s.rigs[i].map.quantised(readings)
                 var quality: SampleQuality = inRange ? .good : .outOfRange
                 if let fault = s.fault, fault.rig == s.rigs[i].id, s.elapsed >= fault.from, s.elapsed < fault.until {
                     quality = fault.quality
@@ -136,36 +142,21 @@ final class ModelLane: Sendable {
             return samples
         }
     }
-
-    /// Quantises engineering values the way the register map encodes them.
-    static func encode(_ readings: [String: Double], map: RegisterMap) -> (values: [Double], inRange: Bool) {
-        var inRange = true
-        let values = map.channels.map { channel -> Double in
-            let x = readings[channel.name] ?? 0
-            var value: Double
-            switch channel.type {
-            case .bool: value = x >= 0.5 ? 1 : 0
-            case .f32: value = Double(Float(x))
-            case .u16, .i16, .u32, .i32:
-                let raw = ((x - channel.offset) / channel.scale).rounded()
-                value = raw * channel.scale + channel.offset
-            }
-            if let min = channel.minimum, value < min - 1e-9 { inRange = false }
-            if let max = channel.maximum, value > max + 1e-9 { inRange = false }
-            return value
-        }
-        return (values, inRange)
-    }
 }
 
 /// Plays the valet drivers in-process: acknowledges every task that asks for it, through the same
 /// `task(for:)` / `acknowledge` calls the handheld API makes, after a human-like pause (4 s for driving the
 /// next axle onto the rollers, the firmware's axle change taking 3 s).
-struct TestDrivers {
+public struct TestDrivers: Sendable {
     var seen: [String: Int64] = [:]
-    var acknowledged: [String] = []
+    /// `driver:step:prompt` of every acknowledgement, in order.
+    public var acknowledged: [String] = []
 
-    mutating func act(_ controller: StationController, nowMs: Int64) throws {
+    /// No prompt seen yet.
+    public init() {}
+
+    /// Acknowledges every task whose pause has passed at `nowMs` (the controller's wall clock).
+    public mutating func act(_ controller: StationController, nowMs: Int64) throws {
         for driver in controller.profile.drivers {
             guard let task = controller.task(for: driver.id), task.expectsAcknowledgement else { continue }
             let first = seen[task.promptID] ?? nowMs
