@@ -1,5 +1,6 @@
 import Foundation
 import LaneCore
+import LaneTesting
 import Procedures
 import RigFirmware
 import StationControl
@@ -10,13 +11,9 @@ import Synchronization
 /// through the controller's simulation hook, as `DemoTraffic` does on the served rigs.
 final class ModelLane: Sendable {
     struct Rig: Sendable {
-        let id: RigID
-        let map: RegisterMap
-        let period: Duration
+        var sampler: FirmwareSampler
         var model: any RigModel
-        var next: Duration = .zero
-        var sequence: UInt64 = 0
-        var last: [Double] = []
+        var id: RigID { sampler.rig }
     }
 
     struct State: Sendable {
@@ -46,7 +43,7 @@ final class ModelLane: Sendable {
                 case .headlampTester: HeadlampTesterModel(settings: .init(map.settings), seed: UInt64(13 + i))
                 case .exhaustAnalyser: ExhaustAnalyserModel(settings: .init(map.settings), seed: UInt64(13 + i))
                 }
-            rigs.append(Rig(id: station.rig.id, map: map, period: station.rig.pollPeriod, model: model))
+            rigs.append(Rig(sampler: FirmwareSampler(rig: station.rig.id, map: map, period: station.rig.pollPeriod), model: model))
         }
         state = Mutex(State(rigs: rigs))
     }
@@ -110,51 +107,21 @@ final class ModelLane: Sendable {
         return state.withLock { s in
             s.elapsed += tick
             var samples: [Sample] = []
-            for i in s.rigs.indices where s.elapsed >= s.rigs[i].next {
-                s.rigs[i].next = s.elapsed + s.rigs[i].period
+            for i in s.rigs.indices where s.rigs[i].sampler.isDue(at: s.elapsed) {
                 s.rigs[i].model.advance(to: s.elapsed)
                 let readings = s.rigs[i].model.readings()
-                s.rigs[i].sequence += 1
-                var (values, inRange) = Self.encode(readings, map: s.rigs[i].map)
-                var quality: SampleQuality = inRange ? .good : .outOfRange
-                if let fault = s.fault, fault.rig == s.rigs[i].id, s.elapsed >= fault.from, s.elapsed < fault.until {
-                    quality = fault.quality
-                    if !s.rigs[i].last.isEmpty { values = s.rigs[i].last }
-                } else {
-                    s.rigs[i].last = values
-                }
+                var fault: SampleQuality?
+                if let f = s.fault, f.rig == s.rigs[i].id, s.elapsed >= f.from, s.elapsed < f.until { fault = f.quality }
                 var late = false
                 if let l = s.late, l.rig == s.rigs[i].id, s.elapsed >= l.from, l.count > 0 {
                     late = true
                     s.late!.count -= 1
                 }
-                samples.append(Sample(
-                    rig: s.rigs[i].id, sequence: s.rigs[i].sequence,
-                    time: MonotonicInstant(nanoseconds: origin + UInt64(s.elapsed.nanosecondsTotal)), values: values,
-                    quality: quality, deadlineMissed: late))
+                let time = MonotonicInstant(nanoseconds: origin + UInt64(s.elapsed.nanosecondsTotal))
+                if let sample = s.rigs[i].sampler.sample(readings, at: time, fault: fault, late: late) { samples.append(sample) }
             }
             return samples
         }
-    }
-
-    /// Quantises engineering values the way the register map encodes them.
-    static func encode(_ readings: [String: Double], map: RegisterMap) -> (values: [Double], inRange: Bool) {
-        var inRange = true
-        let values = map.channels.map { channel -> Double in
-            let x = readings[channel.name] ?? 0
-            var value: Double
-            switch channel.type {
-            case .bool: value = x >= 0.5 ? 1 : 0
-            case .f32: value = Double(Float(x))
-            case .u16, .i16, .u32, .i32:
-                let raw = ((x - channel.offset) / channel.scale).rounded()
-                value = raw * channel.scale + channel.offset
-            }
-            if let min = channel.minimum, value < min - 1e-9 { inRange = false }
-            if let max = channel.maximum, value > max + 1e-9 { inRange = false }
-            return value
-        }
-        return (values, inRange)
     }
 }
 
