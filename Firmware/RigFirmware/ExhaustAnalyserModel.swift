@@ -4,6 +4,9 @@
 /// temperature follow the engine. For ASM the chassis dynamometer behind the analyser follows the
 /// script's road speed and absorbs the load the controller wrote to `dyno_load_setpoint_kw`
 /// (the script's own load when none was written); NO at the probe rises with the absorbed power.
+/// Without a forced script (``script``), the simulated driver follows the ASM prompts: each new
+/// non-zero load set point is the controller moving to the next mode (25 km/h, then 40 km/h), which
+/// the driver reaches after a reaction time; a set point of 0 ends the drive (see ``ASMDriver``).
 public struct ExhaustAnalyserModel: RigModel {
     public struct Settings: Sendable {
         public var warmup = 30.0
@@ -56,6 +59,8 @@ public struct ExhaustAnalyserModel: RigModel {
     private var dyno = (speed: 0.0, load: 0.0)
     /// The power the controller asked the dynamometer to absorb, kW (0: none written).
     private var dynoSetpoint = 0.0
+    /// The driver on the dynamometer while the controller runs an ASM test (no forced script).
+    public private(set) var asmDriver: ASMDriver?
 
     public init(settings: Settings = Settings(), seed: UInt64 = 1) {
         self.settings = settings
@@ -66,6 +71,7 @@ public struct ExhaustAnalyserModel: RigModel {
     public mutating func load(_ scenario: VehicleScenario) {
         self.scenario = scenario
         samplingSince = nil
+        asmDriver = nil  // a new vehicle: nobody is driving an ASM mode yet
         rpm = scenario.engine?.idleRPM ?? 0
         oil = scenario.engine?.oilStart ?? 20
     }
@@ -103,7 +109,16 @@ public struct ExhaustAnalyserModel: RigModel {
         case "sampling":
             samplingSince = nil
         case "dyno_load_setpoint_kw":
-            dynoSetpoint = max(0, value)
+            let setpoint = max(0, value)
+            if setpoint == 0 {
+                asmDriver = nil
+            } else if let driver = asmDriver {
+                // A new load is the next mode (a repeated write of the same load is not).
+                if setpoint != dynoSetpoint { asmDriver = driver.nextMode(at: now, from: dyno.speed) }
+            } else {
+                asmDriver = ASMDriver(mode: 0, since: now, fromSpeed: dyno.speed)
+            }
+            dynoSetpoint = setpoint
         default:
             break
         }
@@ -124,8 +139,12 @@ public struct ExhaustAnalyserModel: RigModel {
 
     private var activeScript: EngineScript? { script ?? scenario.engine?.script }
 
-    /// Where the script puts the throttle at `now`; idle before sampling.
+    /// True while the prompt-following ASM driver drives (no forced script).
+    private var driverDrives: Bool { script == nil && asmDriver != nil }
+
+    /// Where the script (or the ASM driver) puts the throttle at `now`; idle before sampling.
     private func segment(at now: Double) -> EngineScript.Segment {
+        if script == nil, let driver = asmDriver { return driver.segment(at: now) }
         guard let since = samplingSince, let script = activeScript else { return .init(seconds: 0, throttle: 0) }
         return script.segment(at: now - since)
     }
@@ -152,8 +171,16 @@ public struct ExhaustAnalyserModel: RigModel {
         rpm = firstOrder(rpm, toward: targetRPM, dt: dt, tau: activeScript?.rpmResponse ?? 0.4)
         let fraction = min(max((rpm - engine.idleRPM) / (engine.highRPM - engine.idleRPM), 0), 1)
         oil = firstOrder(oil, toward: 85 + 12 * fraction, dt: dt, tau: 90)
-        dyno.speed = firstOrder(dyno.speed, toward: segment.dynoSpeed, dt: dt, tau: 0.8)
-        let load = segment.followsSetpoint && dynoSetpoint > 0 ? dynoSetpoint : segment.dynoLoad
+        let load: Double
+        if driverDrives {
+            dyno.speed = firstOrder(dyno.speed, toward: segment.dynoSpeed, dt: dt, tau: ASMDriver.speedResponse)
+            // The power absorption unit cannot absorb its power at walking pace: it reaches the set
+            // point from `ASMDriver.fullLoadSpeed` on.
+            load = dynoSetpoint * min(1, dyno.speed / ASMDriver.fullLoadSpeed)
+        } else {
+            dyno.speed = firstOrder(dyno.speed, toward: segment.dynoSpeed, dt: dt, tau: 0.8)
+            load = segment.followsSetpoint && dynoSetpoint > 0 ? dynoSetpoint : segment.dynoLoad
+        }
         dyno.load = firstOrder(dyno.load, toward: load, dt: dt, tau: 0.8)
 
         let sampling = samplingSince != nil && zeroUntil == nil && leakUntil == nil
@@ -221,5 +248,46 @@ public struct ExhaustAnalyserModel: RigModel {
             "leak_check_failed": leakResult == false ? 1 : 0,
             "sampling": samplingSince != nil ? 1 : 0,
         ]
+    }
+}
+
+/// The simulated driver of an ASM test on the chassis dynamometer, following the controller's
+/// prompts rather than a clock: the controller writes each mode's load as it prompts the mode, so
+/// a new load set point is the driver's cue to drive the next mode's speed (ASM5025: 25 km/h,
+/// then ASM2540: 40 km/h, GB 18285 order). The driver reacts after ``reaction`` seconds and the
+/// road speed settles with time constant ``speedResponse``; the drive ends when the load is set
+/// back to 0 (test done, aborted or cancelled) and the car comes back to idle.
+public struct ASMDriver: Hashable, Sendable {
+    /// Road speed of each mode, in the order the controller runs them, km/h.
+    public static let modeSpeeds = [25.0, 40.0]
+    /// Throttle (fraction between idle and high idle rpm) that holds each mode's speed under load.
+    public static let modeThrottles = [0.4, 0.55]
+    /// Seconds from the prompt (the set point write) to the driver's foot moving.
+    public static let reaction = 1.0
+    /// Time constant of the road speed following the driver's target, s.
+    public static let speedResponse = 1.2
+    /// Road speed from which the dynamometer absorbs its whole set point, km/h.
+    public static let fullLoadSpeed = 10.0
+
+    /// Index into ``modeSpeeds`` of the mode being driven.
+    public var mode: Int
+    /// Model time of the prompt, s.
+    public var since: Double
+    /// The speed being held when the prompt came (the previous mode's, or 0).
+    public var fromSpeed: Double
+
+    /// The mode after this one, prompted at `time`.
+    func nextMode(at time: Double, from speed: Double) -> ASMDriver {
+        ASMDriver(mode: mode + 1, since: time, fromSpeed: speed)
+    }
+
+    /// What the driver does at `time`: the previous target until the reaction time has passed.
+    func segment(at time: Double) -> EngineScript.Segment {
+        let index = min(mode, Self.modeSpeeds.count - 1)
+        guard time - since >= Self.reaction else {
+            let previous = mode == 0 ? 0 : Self.modeThrottles[min(mode - 1, Self.modeThrottles.count - 1)]
+            return EngineScript.Segment(seconds: 0, throttle: previous, dynoSpeed: fromSpeed)
+        }
+        return EngineScript.Segment(seconds: 0, throttle: Self.modeThrottles[index], dynoSpeed: Self.modeSpeeds[index])
     }
 }

@@ -10,15 +10,11 @@ public import Synchronization
 /// way the register map encodes them, commands applied the moment the controller sends them. Plays the vehicle
 /// through the controller's simulation hook, as `DemoTraffic` does on the served rigs.
 public final class ModelLane: Sendable {
-    /// One rig: its firmware model and when it is next polled.
+    /// One rig: its firmware model and its poll schedule.
     public struct Rig: Sendable {
-        public let id: RigID
-        public let map: RegisterMap
-        public let period: Duration
+        public var sampler: FirmwareSampler
         public var model: any RigModel
-        public var next: Duration = .zero
-        public var sequence: UInt64 = 0
-        public var last: [Double] = []
+        public var id: RigID { sampler.rig }
     }
 
     /// The lane's rigs and the faults a test injects (change them through ``state``).
@@ -52,7 +48,7 @@ public final class ModelLane: Sendable {
                 case .headlampTester: HeadlampTesterModel(settings: .init(map.settings), seed: UInt64(13 + i))
                 case .exhaustAnalyser: ExhaustAnalyserModel(settings: .init(map.settings), seed: UInt64(13 + i))
                 }
-            rigs.append(Rig(id: station.rig.id, map: map, period: station.rig.pollPeriod, model: model))
+            rigs.append(Rig(sampler: FirmwareSampler(rig: station.rig.id, map: map, period: station.rig.pollPeriod), model: model))
         }
         state = Mutex(State(rigs: rigs))
     }
@@ -116,28 +112,18 @@ public final class ModelLane: Sendable {
         return state.withLock { s in
             s.elapsed += tick
             var samples: [Sample] = []
-            for i in s.rigs.indices where s.elapsed >= s.rigs[i].next {
-                s.rigs[i].next = s.elapsed + s.rigs[i].period
+            for i in s.rigs.indices where s.rigs[i].sampler.isDue(at: s.elapsed) {
                 s.rigs[i].model.advance(to: s.elapsed)
                 let readings = s.rigs[i].model.readings()
-                s.rigs[i].sequence += 1
-                var (values, inRange) = s.rigs[i].map.quantised(readings)
-                var quality: SampleQuality = inRange ? .good : .outOfRange
-                if let fault = s.fault, fault.rig == s.rigs[i].id, s.elapsed >= fault.from, s.elapsed < fault.until {
-                    quality = fault.quality
-                    if !s.rigs[i].last.isEmpty { values = s.rigs[i].last }
-                } else {
-                    s.rigs[i].last = values
-                }
+                var fault: SampleQuality?
+                if let f = s.fault, f.rig == s.rigs[i].id, s.elapsed >= f.from, s.elapsed < f.until { fault = f.quality }
                 var late = false
                 if let l = s.late, l.rig == s.rigs[i].id, s.elapsed >= l.from, l.count > 0 {
                     late = true
                     s.late!.count -= 1
                 }
-                samples.append(Sample(
-                    rig: s.rigs[i].id, sequence: s.rigs[i].sequence,
-                    time: MonotonicInstant(nanoseconds: origin + UInt64(s.elapsed.nanosecondsTotal)), values: values,
-                    quality: quality, deadlineMissed: late))
+                let time = MonotonicInstant(nanoseconds: origin + UInt64(s.elapsed.nanosecondsTotal))
+                if let sample = s.rigs[i].sampler.sample(readings, at: time, fault: fault, late: late) { samples.append(sample) }
             }
             return samples
         }

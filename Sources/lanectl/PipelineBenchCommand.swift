@@ -24,6 +24,9 @@ struct PipelineBenchCommand: AsyncParsableCommand {
     @Option(help: "Slips provoked on a simulated brake tester over loopback (0 to skip; about 5 s each).")
     var slipRuns = 10
 
+    @Option(help: "Microseconds the producer pauses after each input that published a verdict, so each verdict meets an idle subscriber as on a lane (items complete seconds apart); 0 sends back to back.")
+    var verdictGapUs = 1000
+
     func run() async throws {
         let text: String
         do {
@@ -83,65 +86,6 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         let padded = label + String(repeating: " ", count: max(0, 60 - label.count))
         print(padded + String(format: " %14.0f samples/s  (%d inspections, %.1f ns/sample)", rate, runs, 1e9 / rate))
         return rate
-    }
-
-    /// Feeds inputs one at a time (as the poller would) and times each verdict from the call that
-    /// handled its last sample to its arrival at a subscriber task, through ``PipelineHub``.
-    func latency(file: InspectionRecording, inputs: [PipelineInput]) async throws {
-        let hub = PipelineHub()
-        let stream = hub.subscribe()
-        let clock = ContinuousClock()
-        let expected = try file.replay().verdicts.count * passes
-        let receiver = Task.detached {
-            var arrivals: [ContinuousClock.Instant] = []
-            arrivals.reserveCapacity(expected)
-            for await event in stream {
-                if case .verdict = event {
-                    arrivals.append(clock.now)
-                    if arrivals.count == expected { break }
-                }
-            }
-            return arrivals
-        }
-        var sent: [ContinuousClock.Instant] = []
-        var handled: [Duration] = []
-        var slipToStop: [Duration] = []
-        sent.reserveCapacity(expected)
-        for _ in 0..<passes {
-            var pipeline = try file.makePipeline()
-            var events: [PipelineEvent] = []
-            for input in inputs {
-                events.removeAll(keepingCapacity: true)
-                let start = clock.now
-                pipeline.handle(input, into: &events)
-                if events.isEmpty { continue }
-                let returned = clock.now
-                hub.publish(events)
-                for event in events {
-                    switch event {
-                    case .verdict:
-                        sent.append(start)
-                        handled.append(returned - start)
-                    case .command(let command) where command.name == "rollers_run" && command.value == 0:
-                        if case .sample = input { slipToStop.append(returned - start) }
-                    default: break
-                    }
-                }
-            }
-            await Task.yield()
-        }
-        let arrivals = await receiver.value
-        hub.finish()
-        let latencies = zip(sent, arrivals).map { $1 - $0 }
-        report("last sample → verdict event at a subscriber (AsyncStream)", latencies, target: "p99 < 1 ms", limit: .milliseconds(1))
-        report("last sample → verdict returned by handle() (synchronous part)", handled, target: nil, limit: nil)
-        report("slip sample → stop-rollers command returned", slipToStop, target: nil, limit: nil)
-        guard slipRuns > 0 else { return }
-        let period = Duration.milliseconds(10)
-        let slips = try await slipLatencies(runs: slipRuns, period: period)
-        report(
-            "slip sample → stop-rollers write at the simulated rig (Modbus TCP loopback, 10 ms poll)", slips,
-            target: "p99 ≤ one poll period + one round trip (≈ 11 ms)", limit: period + .milliseconds(1))
     }
 
     func report(_ label: String, _ values: [Duration], target: String?, limit: Duration?) {

@@ -40,6 +40,7 @@ struct ProfileCheckCommand: AsyncParsableCommand {
                 let rig = station.rig
                 print(
                     "    \(station.kind.rawValue): \(rig.id) \(rig.model) (\(rig.map.channels.count) channels, \(rig.map.commands.count) commands) \(rig.transport) unit \(rig.unitID) every \(rig.pollPeriod)"
+                        + (station.dynamometer ? ", chassis dynamometer (ASM)" : "")
                 )
             }
         }

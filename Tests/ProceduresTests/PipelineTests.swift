@@ -2,6 +2,7 @@ import InspectionRules
 import LaneCore
 import Procedures
 import RigFirmware
+import Synchronization
 import Testing
 
 /// The pipeline: per-item verdicts as items complete, the data-quality gate, faults.
@@ -105,15 +106,7 @@ struct PipelineTests {
         // Clear the fault a little later by running in two parts.
         lane.run(limit: .seconds(6))
         lane.fault = nil
-        let tick = Duration.milliseconds(10)
-        while !lane.pipeline.isFinished, lane.now < .seconds(200) {
-            lane.now += tick
-            for index in lane.rigs.indices where lane.now >= lane.rigs[index].next && lane.pipeline.rigs.contains(lane.rigs[index].id) {
-                lane.rigs[index].next = lane.now + lane.rigs[index].period
-                lane.poll(index)
-            }
-            lane.deliverAcks()
-        }
+        while !lane.pipeline.isFinished, lane.now < .seconds(200) { lane.step() }
         #expect(lane.aborts.count >= 1)
         #expect(lane.pipeline.isFinished)
         #expect(lane.notPassing == [])
@@ -138,4 +131,47 @@ struct PipelineTests {
         #expect(commands == lane.events.compactMap { if case .command(let c) = $0 { c } else { nil } })
         #expect(live.isFinished)
     }
+
+    @Test func synchronousSubscriberGetsEachInputsBatchBeforeHandleReturnsUntilCancelled() throws {
+        let hub = PipelineHub()
+        var lane = try Self.brakeOnlyLane()
+        lane.run()
+        let live = LivePipeline(pipeline: try Fixtures.pipeline(vehicle: Fixtures.car, headlamp: false, emission: false), hub: hub)
+        let received = BatchLog()
+        let subscription = hub.subscribe(synchronously: { batch in received.append(batch) })
+        let late = BatchLog()
+        var batches = 0
+        var cancelledAt: Int?
+        for (index, input) in lane.inputs.enumerated() {
+            let before = received.batches.count
+            _ = live.handle(input)
+            let after = received.batches.count
+            // At most one batch per input, and already delivered when handle returns.
+            #expect(after - before <= 1)
+            batches = after
+            if cancelledAt == nil, received.events.contains(where: { if case .verdict = $0 { true } else { false } }) {
+                subscription.cancel()
+                cancelledAt = index
+                hub.subscribe(synchronously: { batch in late.append(batch) })
+            }
+        }
+        #expect(hub.subscriberCount == 1)
+        let delivered = received.events
+        let rest = late.events
+        // Nothing after the cancel; the second handler saw the rest; together: every event in order.
+        #expect(received.batches.count == batches)
+        #expect(cancelledAt != nil)
+        #expect(delivered + rest == lane.events)
+        #expect(received.batches.allSatisfy { !$0.isEmpty })
+        hub.finish()
+        #expect(hub.subscriberCount == 0)
+    }
+}
+
+/// Batches a synchronous subscriber received.
+final class BatchLog: Sendable {
+    private let log = Mutex<[[PipelineEvent]]>([])
+    func append(_ batch: [PipelineEvent]) { log.withLock { $0.append(batch) } }
+    var batches: [[PipelineEvent]] { log.withLock { $0 } }
+    var events: [PipelineEvent] { batches.flatMap { $0 } }
 }

@@ -57,3 +57,16 @@ extension ProfileLoaderTests {
         try expectRefused(text, "dynamometer applies only to the emission station")
     }
 }
+
+/// The shipped ASM station profile.
+extension ProfileLoaderTests {
+    @Test func asmStationProfileHasADynamometerOnlyUnderLaneOneEmission() throws {
+        let path = repository.profiles.appendingPathComponent("asm-station.yaml").path
+        let profile = try ProfileLoader().load(path: path)
+        let flagged = profile.lanes.flatMap { lane in lane.stations.filter(\.dynamometer).map { (lane.id, $0) } }
+        #expect(flagged.map(\.0) == [LaneID("L1")])
+        #expect(flagged.map(\.1.kind) == [.emission])
+        #expect(flagged.map(\.1.rig.model) == ["LC-EA500"])
+        #expect(profile.lanes.count == 2 && profile.drivers.count == 8)
+    }
+}

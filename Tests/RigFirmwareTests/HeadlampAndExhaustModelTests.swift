@@ -202,3 +202,58 @@ struct ExhaustAnalyserModelTests {
         #expect(sound.readings()["opacity_k"]! < 0.05)
     }
 }
+
+/// The prompt-following ASM driver on the dynamometer (no forced engine script).
+extension ExhaustAnalyserModelTests {
+    @Test func asmDriverDrivesEachModeWhenTheControllerWritesItsLoadAndStopsAtZero() {
+        var model = ExhaustAnalyserModel(seed: 4)
+        model.load(.soundCar)
+        model.finishWarmUp()
+        model.apply(command: "sampling", value: 1)
+        Self.advance(&model, to: 2)
+        #expect(model.asmDriver == nil)
+        #expect(model.readings()["dyno_speed_kmh"]! < 0.1)  // the two-speed idle script never rolls the car
+        // ASM5025: the load written; the driver reacts after 1 s and settles at 25 km/h.
+        model.apply(command: "dyno_load_setpoint_kw", value: 9.8)
+        #expect(model.asmDriver?.mode == 0)
+        Self.advance(&model, to: 2.9)
+        #expect(model.readings()["dyno_speed_kmh"]! < 0.1)
+        Self.advance(&model, to: 12)
+        var readings = model.readings()
+        #expect(abs(readings["dyno_speed_kmh"]! - 25) < 0.5)
+        #expect(abs(readings["dyno_load_kw"]! - 9.8) < 0.1)
+        let no5025 = readings["no_ppm"]!
+        #expect(no5025 > 200)  // NO rises with the absorbed power
+        // The same load written again is not a new mode.
+        model.apply(command: "dyno_load_setpoint_kw", value: 9.8)
+        #expect(model.asmDriver?.mode == 0)
+        // ASM2540: a new load sends the driver to 40 km/h.
+        model.apply(command: "dyno_load_setpoint_kw", value: 7.84)
+        #expect(model.asmDriver?.mode == 1)
+        Self.advance(&model, to: 24)
+        readings = model.readings()
+        #expect(abs(readings["dyno_speed_kmh"]! - 40) < 0.5)
+        #expect(abs(readings["dyno_load_kw"]! - 7.84) < 0.1)
+        // Unloaded: the drive ends and the car comes back to rest.
+        model.apply(command: "sampling", value: 0)
+        model.apply(command: "dyno_load_setpoint_kw", value: 0)
+        #expect(model.asmDriver == nil)
+        Self.advance(&model, to: 40)
+        readings = model.readings()
+        #expect(readings["dyno_speed_kmh"]! < 0.5)
+        #expect(readings["dyno_load_kw"]! < 0.1)
+    }
+
+    @Test func aForcedScriptKeepsItsOwnTimingWhateverTheLoadWrites() {
+        var model = ExhaustAnalyserModel(seed: 5)
+        model.load(.soundCar)
+        model.finishWarmUp()
+        model.script = .asm5025
+        model.apply(command: "sampling", value: 1)
+        model.apply(command: "dyno_load_setpoint_kw", value: 9.8)
+        model.apply(command: "dyno_load_setpoint_kw", value: 7.84)  // a second mode written early
+        Self.advance(&model, to: 30)
+        // The script still holds 25 km/h (ASM2540 starts at 50 s of its timeline).
+        #expect(abs(model.readings()["dyno_speed_kmh"]! - 25) < 0.5)
+    }
+}

@@ -23,6 +23,16 @@ def test_demo_profile_is_usable():
     assert "8 drivers" in result.stdout
 
 
+def test_asm_profile_is_usable_and_puts_the_dynamometer_under_lane_1_emission():
+    result = check("LaneProfiles/asm-station.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "ruleset CN-GB7258-2017" in result.stdout
+    assert result.stdout.count("LC-EA500") == 2
+    dyno = [line for line in result.stdout.splitlines() if "chassis dynamometer (ASM)" in line]
+    assert len(dyno) == 1 and "L1.emission" in dyno[0]
+    assert "8 drivers" in result.stdout
+
+
 def test_broken_profile_exits_2_with_file_line_and_reason():
     result = check("examples/broken-station.yaml", cwd=os.path.join(ROOT, "LaneProfiles"))
     assert result.returncode == 2

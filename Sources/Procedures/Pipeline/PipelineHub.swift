@@ -2,14 +2,38 @@ public import LaneCore
 import Synchronization
 
 /// Fans pipeline events out to any number of subscribers (the journal, the console's live feed,
-/// the handheld dispatch), each through its own `AsyncStream`.
+/// the handheld dispatch), in publication order.
 ///
-/// ``publish(_:)`` is synchronous and never waits for a subscriber: each stream buffers up to its
-/// limit (default unbounded; a live view may ask for the newest N only).
+/// Two kinds of subscriber:
+/// - ``subscribe(bufferingPolicy:)``: an `AsyncStream` read by a task. Each event crosses to the
+///   cooperative pool, so it arrives when the pool next runs that task (micro- to milliseconds on a
+///   loaded machine).
+/// - ``subscribe(synchronously:)``: a handler called on the publishing thread inside ``publish(_:)``,
+///   before the streams are fed, with the whole batch of one input. No hop at all: the verdict is at
+///   the handler as soon as the call that produced it returns. For subscribers that only hand the
+///   events on (the journal writer's queue, a console fan-out buffer); the handler must not block.
+///
+/// ``publish(_:)`` is synchronous and never waits for a stream subscriber: each stream buffers up to
+/// its limit (default unbounded; a live view may ask for the newest N only).
 public final class PipelineHub: Sendable {
+    /// A handler called with each published batch, on the publisher's thread.
+    public typealias Handler = @Sendable ([PipelineEvent]) -> Void
+
     private struct State {
         var next = 0
-        var subscribers: [Int: AsyncStream<PipelineEvent>.Continuation] = [:]
+        var streams: [(id: Int, continuation: AsyncStream<PipelineEvent>.Continuation)] = []
+        var handlers: [(id: Int, handler: Handler)] = []
+    }
+
+    /// Ends a synchronous subscription (``subscribe(synchronously:)``).
+    public struct Subscription: Sendable {
+        fileprivate let id: Int
+        fileprivate weak var hub: PipelineHub?
+
+        /// Stops calling the handler; a publish already under way may still call it once.
+        public func cancel() {
+            _ = hub?.state.withLock { state in state.handlers.removeAll { $0.id == id } }
+        }
     }
 
     private let state = Mutex(State())
@@ -23,34 +47,54 @@ public final class PipelineHub: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: PipelineEvent.self, bufferingPolicy: bufferingPolicy)
         let id = state.withLock { state in
             state.next += 1
-            state.subscribers[state.next] = continuation
+            state.streams.append((state.next, continuation))
             return state.next
         }
         continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+            _ = self?.state.withLock { state in state.streams.removeAll { $0.id == id } }
         }
         return stream
     }
 
-    /// Number of live subscribers.
-    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    /// Calls `handler` with every batch published from now on (the events of one pipeline input, in
+    /// order), on the publishing thread, until the subscription is cancelled or ``finish()`` is called.
+    ///
+    /// Handlers run in subscription order, before any stream subscriber is fed, while the publisher
+    /// (the poller's consumer) waits: keep them short and never block in them.
+    @discardableResult
+    public func subscribe(synchronously handler: @escaping Handler) -> Subscription {
+        let id = state.withLock { state in
+            state.next += 1
+            state.handlers.append((state.next, handler))
+            return state.next
+        }
+        return Subscription(id: id, hub: self)
+    }
 
-    /// Hands `events` to every subscriber, in order.
+    /// Number of live subscribers (streams and handlers).
+    public var subscriberCount: Int { state.withLock { $0.streams.count + $0.handlers.count } }
+
+    /// Hands `events` to every subscriber, in order: the synchronous handlers first, then the streams.
     public func publish(_ events: [PipelineEvent]) {
         guard !events.isEmpty else { return }
-        let subscribers = state.withLock { Array($0.subscribers.values) }
-        for continuation in subscribers {
-            for event in events { continuation.yield(event) }
+        // Copies of the two arrays (reference-counted, no allocation) so no handler runs under the lock.
+        let (handlers, streams) = state.withLock { ($0.handlers, $0.streams) }
+        for entry in handlers { entry.handler(events) }
+        for entry in streams {
+            for event in events { entry.continuation.yield(event) }
         }
     }
 
-    /// Ends every subscriber's stream.
+    /// Ends every subscriber's stream and drops the synchronous handlers.
     public func finish() {
-        let subscribers = state.withLock { state in
-            defer { state.subscribers = [:] }
-            return Array(state.subscribers.values)
+        let streams = state.withLock { state in
+            defer {
+                state.streams = []
+                state.handlers = []
+            }
+            return state.streams
         }
-        for continuation in subscribers { continuation.finish() }
+        for entry in streams { entry.continuation.finish() }
     }
 }
 

@@ -8,21 +8,13 @@ import RigFirmware
 /// hand (no sockets, no clock), and plays the valet driver: it acknowledges prompts the way a
 /// driver would (after driving the next axle on, after switching the beam).
 struct SimulatedLane {
-    struct Rig {
-        let id: RigID
-        let map: RegisterMap
-        let period: Duration
-        var sequence: UInt64 = 0
-        var next: Duration = .zero
-        var last: [Double] = []
-    }
-
     var pipeline: InspectionPipeline
     var scenario: VehicleScenario
     var brakeModel: BrakeTesterModel
     var lampModel: HeadlampTesterModel
     var exhaustModel: ExhaustAnalyserModel
-    var rigs: [Rig]
+    /// Brake, headlamp and emission rig, in that order (``poll(_:)`` reads the matching model).
+    var rigs: [FirmwareSampler]
     var now: Duration = .zero
     let origin: UInt64 = 5_000_000_000
     /// Every input fed to the pipeline, in order (a recording).
@@ -62,9 +54,9 @@ struct SimulatedLane {
                 rpmResponse: 0.35)
         }
         rigs = [
-            Rig(id: Fixtures.brakeRig, map: Fixtures.brakeMap, period: .milliseconds(10)),
-            Rig(id: Fixtures.headlampRig, map: Fixtures.headlampMap, period: .milliseconds(100)),
-            Rig(id: Fixtures.emissionRig, map: Fixtures.exhaustMap, period: .milliseconds(100)),
+            FirmwareSampler(rig: Fixtures.brakeRig, map: Fixtures.brakeMap, period: .milliseconds(10)),
+            FirmwareSampler(rig: Fixtures.headlampRig, map: Fixtures.headlampMap, period: .milliseconds(100)),
+            FirmwareSampler(rig: Fixtures.emissionRig, map: Fixtures.exhaustMap, period: .milliseconds(100)),
         ]
     }
 
@@ -129,7 +121,6 @@ struct SimulatedLane {
     }
 
     mutating func poll(_ index: Int) {
-        let rig = rigs[index]
         let readings: [String: Double]
         switch index {
         case 0:
@@ -142,42 +133,41 @@ struct SimulatedLane {
             exhaustModel.advance(to: now)
             readings = exhaustModel.readings()
         }
-        rigs[index].sequence += 1
-        let sequence = rigs[index].sequence
-        if droppedSequences[rig.id]?.contains(sequence) == true { return }
-        var (values, inRange) = rig.map.quantised(readings)
-        var quality: SampleQuality = inRange ? .good : .outOfRange
-        if let fault, fault.rig == rig.id, now >= fault.from {
-            quality = fault.quality
-            values = rig.last.isEmpty ? values : rig.last
-        } else {
-            rigs[index].last = values
-        }
+        let id = rigs[index].rig
+        let sequence = rigs[index].sequence + 1
+        var faulted: SampleQuality?
+        if let fault, fault.rig == id, now >= fault.from { faulted = fault.quality }
+        guard
+            let sample = rigs[index].sample(
+                readings, at: instant(now), fault: faulted, late: lateSequences[id]?.contains(sequence) == true,
+                dropped: droppedSequences[id]?.contains(sequence) == true)
+        else { return }
         if index == 0 {
-            let map = rig.map
+            let map = rigs[index].map
+            let values = sample.values
             let threshold = map.settings["slip_threshold_percent"] ?? 20
             lastBrakeSlip =
                 values[map.channelIndex("slip_left")!] + values[map.channelIndex("slip_right")!] > 0
                 || values[map.channelIndex("slip_left_pct")!] >= threshold || values[map.channelIndex("slip_right_pct")!] >= threshold
             lastOnRollers = values[map.channelIndex("vehicle_on_rollers")!] > 0
         }
-        let sample = Sample(
-            rig: rig.id, sequence: sequence, time: instant(now), values: values, quality: quality,
-            deadlineMissed: lateSequences[rig.id]?.contains(sequence) == true)
         feed(.sample(sample))
+    }
+
+    /// Advances the virtual time by `tick`: polls the rigs that are due, then lets the driver act.
+    mutating func step(_ tick: Duration = .milliseconds(10)) {
+        now += tick
+        for index in rigs.indices where pipeline.rigs.contains(rigs[index].rig) && rigs[index].isDue(at: now) {
+            poll(index)
+        }
+        deliverAcks()
     }
 
     /// Runs until the pipeline finishes or `limit` of simulated time passed.
     mutating func run(limit: Duration = .seconds(600), finishAt: Duration? = nil) {
         feed(.start(instant(now)))
-        let tick = Duration.milliseconds(10)
         while !pipeline.isFinished, now < limit {
-            now += tick
-            for index in rigs.indices where now >= rigs[index].next && pipeline.rigs.contains(rigs[index].id) {
-                rigs[index].next = now + rigs[index].period
-                poll(index)
-            }
-            deliverAcks()
+            step()
             if let finishAt, now >= finishAt, !pipeline.isFinished { feed(.finish(instant(now))) }
         }
     }
