@@ -15,7 +15,7 @@ import Testing
         #expect(brake.period == .milliseconds(10))
         #expect(brake.responseTimeout == .milliseconds(200))
         #expect(brake.byteTimeout == .milliseconds(50))
-        #expect(brake.realTimePriority == nil)
+        #expect(brake.realTimePriority == 50)  // the profile's; StationRuntime drops it unless asked (realTime:)
         #expect(brake.transport == .tcp(host: "127.0.0.1", port: ports["L1.brake"]!))
         #expect(links.first { $0.name == "L1.emission" }?.period == .milliseconds(100))
     }
