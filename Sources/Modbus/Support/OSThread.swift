@@ -29,6 +29,7 @@ public final class OSThread: @unchecked Sendable {  // safe: `handle` is written
                 let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
                 OSThread.setCurrentName(body.name)
                 body.body()
+                RealTime.unregisterCurrentThread()
                 return nil
             }, box)
         precondition(rc == 0, "pthread_create failed for thread \(name): \(String(cString: strerror(rc)))")
@@ -62,7 +63,9 @@ public final class OSThread: @unchecked Sendable {  // safe: `handle` is written
         var parameters = sched_param()
         parameters.sched_priority = Int32(priority)
         // On Linux, pid 0 is the calling thread.
-        return sched_setscheduler(0, SCHED_FIFO | resetOnFork, &parameters) == 0 ? 0 : errno
+        guard sched_setscheduler(0, SCHED_FIFO | resetOnFork, &parameters) == 0 else { return errno }
+        RealTime.registerCurrentThread()
+        return 0
     }
 
     /// Puts the calling thread back under normal scheduling (`SCHED_OTHER`). Always allowed.
@@ -70,6 +73,7 @@ public final class OSThread: @unchecked Sendable {  // safe: `handle` is written
     public static func dropRealTime() -> Int32 {
         var parameters = sched_param()
         parameters.sched_priority = 0
+        RealTime.unregisterCurrentThread()
         return sched_setscheduler(0, SCHED_OTHER, &parameters) == 0 ? 0 : errno
     }
 

@@ -15,9 +15,10 @@ import Glibc
 ///
 /// * **RT throttling** (``throttling``): by default real-time threads get at most 950 ms of every second on each
 ///   core (`/proc/sys/kernel/sched_rt_runtime_us` / `sched_rt_period_us`); normal threads keep the rest.
-/// * **The runaway guard** (``installRunawayGuard(limit:)``): `RLIMIT_RTTIME` makes the kernel send `SIGXCPU` to a
-///   real-time thread that has run `limit` without a blocking call; the handler puts that thread back under
-///   normal scheduling (it keeps running, just no longer ahead of everyone) and counts it (``demotions``).
+/// * **The runaway guard** (``installRunawayGuard(limit:)``): `RLIMIT_RTTIME` makes the kernel send `SIGXCPU` when a
+///   real-time thread has run `limit` without a blocking call. Linux sends it to the process (any thread may take
+///   it), so the handler puts every real-time thread of the process back under normal scheduling: the station
+///   goes on polling, no longer ahead of the machine's other work, and ``demotions`` counts it.
 public enum RealTime {
     /// Whether this process may run threads under `SCHED_FIFO` at `priority`: asks for it on a short-lived thread.
     /// - Returns: nil when allowed, else why not (`"Operation not permitted: …"`).
@@ -67,12 +68,17 @@ public enum RealTime {
     public static func installRunawayGuard(limit: Duration = .milliseconds(500)) -> String? {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
-            // Async-signal-safe: one system call and an atomic add. The kernel sends SIGXCPU for RLIMIT_RTTIME to
-            // the thread that exceeded it.
+            // Async-signal-safe: system calls and atomics only. The kernel sends SIGXCPU for RLIMIT_RTTIME to the
+            // process, not to the thread that exceeded it, so every registered real-time thread is demoted.
             var parameters = sched_param()
             parameters.sched_priority = 0
-            _ = sched_setscheduler(0, SCHED_OTHER, &parameters)
-            demotionCount.add(1, ordering: .relaxed)
+            let count = min(registeredCount.load(ordering: .acquiring), registrySize)
+            for slot in 0..<count {
+                let tid = registry[slot].load(ordering: .relaxed)
+                if tid > 0, sched_setscheduler(tid, SCHED_OTHER, &parameters) == 0 {
+                    demotionCount.add(1, ordering: .relaxed)
+                }
+            }
         }
         action.sa_flags = SA_RESTART
         sigemptyset(&action.sa_mask)
@@ -100,6 +106,23 @@ public enum RealTime {
         return Int(current.rlim_cur)
     }
 
+    /// Notes the calling thread as real-time, for the runaway guard (``OSThread/requestRealTime(priority:)``).
+    static func registerCurrentThread() {
+        let tid = gettid()
+        let slot = registeredCount.add(1, ordering: .acquiringAndReleasing).newValue - 1
+        guard slot < registrySize else { return }  // beyond the registry: left to RT throttling
+        registry[slot].store(tid, ordering: .releasing)
+    }
+
+    /// Forgets the calling thread (it ends or leaves real-time scheduling): its id may be reused.
+    static func unregisterCurrentThread() {
+        let tid = gettid()
+        let count = min(registeredCount.load(ordering: .acquiring), registrySize)
+        for slot in 0..<count {
+            _ = registry[slot].compareExchange(expected: tid, desired: 0, ordering: .relaxed)
+        }
+    }
+
     private static let resourceRTTime = __rlimit_resource_t(15)  // RLIMIT_RTTIME (<bits/resource.h>)
 
     private static func readInteger(_ path: String) -> Int? {
@@ -114,3 +137,12 @@ public enum RealTime {
 }
 
 private let demotionCount = Atomic<Int>(0)
+/// Kernel thread ids of the process's real-time threads (0: free), read by the SIGXCPU handler.
+private let registrySize = 512
+// safe: the slots are atomics, allocated once and never freed.
+nonisolated(unsafe) private let registry: UnsafeMutablePointer<Atomic<Int32>> = {
+    let slots = UnsafeMutablePointer<Atomic<Int32>>.allocate(capacity: registrySize)
+    for i in 0..<registrySize { (slots + i).initialize(to: Atomic<Int32>(0)) }
+    return slots
+}()
+private let registeredCount = Atomic<Int>(0)
