@@ -1,5 +1,12 @@
 #include <modbus.h>
 #include <errno.h>
+#include <pthread.h>
+
+// glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not define (names threads for
+// `ps -L`, `top -H`).
+extern int pthread_setname_np(pthread_t thread, const char *name);
+// Likewise (glibc 2.30+): the calling thread's kernel id, for the real-time runaway guard.
+extern pid_t gettid(void);
 
 // libmodbus spells its error numbers as macro arithmetic over an anonymous enum,
 // which Swift does not import. Re-export the ones we branch on.

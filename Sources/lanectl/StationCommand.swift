@@ -36,6 +36,11 @@ struct ServerOptions: ParsableArguments {
     var logLevel: String = "notice"
     @Option(help: "Hours a sign-in lasts before the user must sign in again.")
     var sessionHours: Double = 8
+    @Flag(inversion: .prefixedNo, help: """
+        Give the poll threads (and the demo's simulated rigs) the SCHED_FIFO priority the profile asks for \
+        (realtime_priority), where the process may (root or CAP_SYS_NICE). See docs/modbus.md.
+        """)
+    var realtime = true
 
     var logger: Logger {
         var logger = Logger(label: "lanectl")
@@ -182,7 +187,8 @@ struct DemoCommand: AsyncParsableCommand {
         for rig in profile.rigs { if let port = station.port(of: rig.id) { ports[rig.id] = port } }
         let links = try StationLinks.configurations(for: profile, ports: ports)
         let journal = try openJournal(db)
-        let runtime = StationRuntime(profile: profile, links: links, journal: journal, logger: logger)
+        let realTime = prepareRealTime(profile: profile, enabled: server.realtime)
+        let runtime = StationRuntime(profile: profile, links: links, journal: journal, realTime: realTime, logger: logger)
         let auth = try makeAuth(journal: journal, options: server, logger: logger)
         let logins = try await auth.accounts.prepareDemoAccounts(profile: profile, password: demoPassword, by: "lanectl demo")
         printNow("Demo station: \(profile.stationName) (\(profile.stationNameEn ?? "")), ruleset \(profile.ruleset)")
@@ -220,7 +226,8 @@ struct DemoCommand: AsyncParsableCommand {
         printNow("Speed \(speed)×: arrivals about \(Int(arrivalsPerHour * speed)) an hour; \(simulated.count) simulated drivers on the handheld API (\(simulated.map(\.user.id).joined(separator: " ")))")
         try await runStation(
             profile: profile, runtime: runtime, auth: auth, journal: journal,
-            before: [SimulatedRigsService(station: station)], after: people, options: server, logger: logger
+            before: [SimulatedRigsService(station: station, realTime: realTime)], after: people, options: server,
+            logger: logger
         ) { base in
             if let url = URL(string: base) { serverURL.set(url) }
         }
@@ -255,7 +262,8 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
         }
-        let runtime = StationRuntime(profile: profile, links: links, journal: journal, logger: logger)
+        let realTime = prepareRealTime(profile: profile, enabled: server.realtime)
+        let runtime = StationRuntime(profile: profile, links: links, journal: journal, realTime: realTime, logger: logger)
         printNow("Station: \(profile.stationName), \(links.count) links, \(profile.rigs.count) rigs, database \(db)")
         try await runStation(
             profile: profile, runtime: runtime, auth: auth, journal: journal, before: [], after: [], options: server,

@@ -27,7 +27,7 @@ struct ProfileLoaderTests {
         let brake = try #require(profile.rig("L1.brake"))
         #expect(brake.pollPeriod == .milliseconds(10))
         #expect(brake.responseTimeout == .milliseconds(200))
-        #expect(brake.realtimePriority == nil)
+        #expect(brake.realtimePriority == 50)
         #expect(profile.rig("L2.emission")?.simulation?.scenario == "smoky_diesel")
         #expect(profile.rig("L1.headlamp")?.pollPeriod == .milliseconds(100))
     }

@@ -27,7 +27,7 @@ struct EndToEndTests {
                 name: rig.id.rawValue, transport: .tcp(host: host, port: port),
                 rigs: [Rigs.RigConfiguration(rig: rig.id, unitID: UInt8(clamping: rig.unitID), map: rig.map)],
                 period: rig.pollPeriod, responseTimeout: rig.responseTimeout, byteTimeout: rig.byteTimeout,
-                realTimePriority: rig.realtimePriority.flatMap { $0 > 0 ? $0 : nil })
+                realTimePriority: nil)  // normal scheduling: the demo profile's priorities are for `lanectl demo`
         }
     }
 

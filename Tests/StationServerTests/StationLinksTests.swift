@@ -1,10 +1,28 @@
 import LaneCore
+import Logging
 import Modbus
 import Rigs
 import StationServer
 import Testing
 
 @Suite struct StationLinksTests {
+    @Test func theRuntimeGivesPollThreadsTheProfilesRealTimePriorityOnlyWhenTold() throws {
+        let profile = try demoProfile()
+        var ports: [RigID: Int] = [:]
+        for (i, rig) in profile.rigs.enumerated() { ports[rig.id] = 40_000 + i }
+        let links = try StationLinks.configurations(for: profile, ports: ports)
+        let logger = Logger(label: "test")
+        // Pollers are made, not started: no thread runs.
+        let library = StationRuntime(profile: profile, links: links, logger: logger)
+        #expect(library.pollers.allSatisfy { $0.configuration.realTimePriority == nil })
+        let command = StationRuntime(profile: profile, links: links, realTime: true, logger: logger)
+        let priorities = Dictionary(uniqueKeysWithValues: command.pollers.map { ($0.configuration.name, $0.configuration.realTimePriority) })
+        #expect(priorities["L1.brake"] == 50)
+        #expect(priorities["L2.brake"] == 50)
+        #expect(priorities["L1.emission"] == 40)
+        #expect(priorities["L2.headlamp"] == 40)
+    }
+
     @Test func eachSimulatedRigGetsItsOwnLinkAtItsPortPeriodAndTimeouts() throws {
         let profile = try demoProfile()
         var ports: [RigID: Int] = [:]
@@ -15,7 +33,7 @@ import Testing
         #expect(brake.period == .milliseconds(10))
         #expect(brake.responseTimeout == .milliseconds(200))
         #expect(brake.byteTimeout == .milliseconds(50))
-        #expect(brake.realTimePriority == nil)
+        #expect(brake.realTimePriority == 50)  // the profile's; StationRuntime drops it unless asked (realTime:)
         #expect(brake.transport == .tcp(host: "127.0.0.1", port: ports["L1.brake"]!))
         #expect(links.first { $0.name == "L1.emission" }?.period == .milliseconds(100))
     }

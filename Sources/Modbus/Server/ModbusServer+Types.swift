@@ -115,5 +115,11 @@ extension ModbusServer {
         public var badFrames = 0
         /// True when the server thread runs under `SCHED_FIFO` (see ``ModbusServer/start(realTimePriority:)``).
         public var realTime = false
+        /// Times the listening socket or serial line failed so that `poll` would have reported it again at once
+        /// (serial line hung up, `accept` out of file descriptors) and was left out of `poll` for 100 ms.
+        public var descriptorPauses = 0
+        /// Times the server thread returned from `poll`: about one per request, connection or pending reply. A
+        /// loop that spins shows here as thousands a second with nothing to do.
+        public var wakeUps = 0
     }
 }

@@ -37,6 +37,7 @@ public final class ModbusServer: @unchecked Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let stopping = Atomic<Bool>(false)
+    private let wakeUps = Atomic<Int>(0)
     private let shared: Mutex<Shared>
     private let threadBox = Mutex<OSThread?>(nil)
 
@@ -139,7 +140,7 @@ public final class ModbusServer: @unchecked Sendable {
     public func start(realTimePriority: Int? = nil) {
         threadBox.withLock { thread in
             guard thread == nil else { return }
-            thread = OSThread(name: "modbus-server") { [self] in
+            thread = OSThread(name: isTCP ? "mb-srv-\(port)" : "mb-srv-rtu") { [self] in
                 if let realTimePriority {
                     let granted = OSThread.requestRealTime(priority: realTimePriority) == 0
                     shared.withLock { $0.statistics.realTime = granted }
@@ -199,7 +200,15 @@ public final class ModbusServer: @unchecked Sendable {
     }
 
     /// Counters since the server was created.
-    public var statistics: Statistics { shared.withLock { $0.statistics } }
+    public var statistics: Statistics {
+        var statistics = shared.withLock { $0.statistics }
+        statistics.wakeUps = wakeUps.load(ordering: .relaxed)
+        return statistics
+    }
+
+    /// CPU time the server thread has used since ``start(realTimePriority:)``; nil when it is not running.
+    /// An idle server blocks in `poll` and uses next to none (tests hold it to that).
+    public var threadCPUTime: Duration? { threadBox.withLock { $0?.cpuTime } }
 
     // MARK: Set-up helpers
 
@@ -246,37 +255,57 @@ public final class ModbusServer: @unchecked Sendable {
         var request: [UInt8]
     }
 
+    /// After a descriptor fails in a way that would make `poll` report it again at once (a serial line whose
+    /// other end is gone reports `POLLHUP` forever; `accept` out of file descriptors leaves the connection
+    /// queued), the server leaves it out of `poll` this long instead of spinning on it.
+    static let failedDescriptorPause: UInt64 = 100_000_000
+
     private func serve() {
         var connections: [Connection] = []
         var pending: [Pending] = []
         var nextID = 1
         var buffer = [UInt8](repeating: 0, count: Int(MODBUS_MAX_ADU_LENGTH) + 4)
         var fds: [pollfd] = []
+        // The listening socket or serial line is left out of `poll` until then (see `failedDescriptorPause`).
+        var mainPausedUntil: UInt64 = 0
         defer {
             if isTCP { modbus_set_socket(context, -1) }
             for c in connections { Glibc.close(c.fd) }
             shared.withLock { $0.statistics.openConnections = 0 }
         }
         while !stopping.load(ordering: .acquiring) {
+            let now = monotonicNanoseconds()
+            let mainPaused = now < mainPausedUntil
             fds.removeAll(keepingCapacity: true)
             fds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            fds.append(pollfd(fd: isTCP ? listenSocket : serialSocket, events: Int16(POLLIN), revents: 0))
+            // A negative descriptor is skipped by poll.
+            fds.append(pollfd(fd: mainPaused ? -1 : (isTCP ? listenSocket : serialSocket), events: Int16(POLLIN), revents: 0))
             for c in connections { fds.append(pollfd(fd: c.fd, events: Int16(POLLIN), revents: 0)) }
-            var timeout: Int32 = -1
-            if let soonest = pending.map(\.deadline).min() {
-                let now = monotonicNanoseconds()
-                timeout = soonest <= now ? 0 : Int32(min((soonest - now + 999_999) / 1_000_000, 60_000))
+            var wakeAt = pending.map(\.deadline).min()
+            if mainPaused { wakeAt = min(wakeAt ?? mainPausedUntil, mainPausedUntil) }
+            var timeout: Int32 = -1  // idle: block in the kernel until a descriptor is ready
+            if let wakeAt {
+                timeout = wakeAt <= now ? 0 : Int32(min((wakeAt - now + 999_999) / 1_000_000, 60_000))
             }
             let ready = poll(&fds, nfds_t(fds.count), timeout)
+            wakeUps.add(1, ordering: .relaxed)
             if ready < 0 && errno != EINTR { break }
             if stopping.load(ordering: .acquiring) { break }
             if ready > 0 {
                 if fds[0].revents != 0 { drainWake() }
-                if fds[1].revents != 0 {
+                let mainEvents = Int32(fds[1].revents)
+                if mainEvents != 0 {
+                    let failed: Bool
                     if isTCP {
-                        acceptClient(into: &connections, nextID: &nextID)
+                        failed = !acceptClient(into: &connections, nextID: &nextID)
                     } else {
-                        handleRequest(fd: serialSocket, connection: 0, buffer: &buffer, pending: &pending)
+                        let framed = handleRequest(fd: serialSocket, connection: 0, buffer: &buffer, pending: &pending)
+                        // Hang-up or error on the line: poll would report it again at once.
+                        failed = !framed && mainEvents & Int32(POLLHUP | POLLERR | POLLNVAL) != 0
+                    }
+                    if failed {
+                        mainPausedUntil = monotonicNanoseconds() &+ Self.failedDescriptorPause
+                        shared.withLock { $0.statistics.descriptorPauses += 1 }
                     }
                 }
                 // Walk the snapshot: a handler may close connections.
@@ -301,9 +330,16 @@ public final class ModbusServer: @unchecked Sendable {
         while Glibc.read(wakeRead, &sink, sink.count) > 0 {}
     }
 
-    private func acceptClient(into connections: inout [Connection], nextID: inout Int) {
+    /// Accepts one client. False when `accept` failed in a way that leaves the connection queued (out of file
+    /// descriptors or memory), so the listening socket stays readable.
+    private func acceptClient(into connections: inout [Connection], nextID: inout Int) -> Bool {
         let fd = accept(listenSocket, nil, nil)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else {
+            switch errno {
+            case EINTR, EAGAIN, ECONNABORTED, EPROTO, EPERM: return true  // gone or retried by the next poll
+            default: return false
+            }
+        }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         connections.append(Connection(fd: fd, id: nextID))
@@ -312,9 +348,11 @@ public final class ModbusServer: @unchecked Sendable {
             $0.statistics.connectionsAccepted += 1
             $0.statistics.openConnections = connections.count
         }
+        return true
     }
 
-    /// Receives and answers one request. Returns false when the TCP connection must be closed.
+    /// Receives and answers one request. Returns false when the TCP connection must be closed, or on a serial
+    /// line when no frame could be read.
     @discardableResult
     private func handleRequest(fd: Int32, connection: Int, buffer: inout [UInt8], pending: inout [Pending]) -> Bool {
         let length: Int32
@@ -330,12 +368,12 @@ public final class ModbusServer: @unchecked Sendable {
             // (it expects that unit's reply on the bus), so the server frames RTU requests itself.
             guard let frameLength = readRTUFrame(fd: fd, into: &buffer) else {
                 shared.withLock { $0.statistics.badFrames += 1 }
-                return true
+                return false
             }
             length = Int32(frameLength)
         }
         let header = Int(modbus_get_header_length(context))
-        guard let request = parse(buffer, header: header, connection: connection) else {
+        guard let request = parse(Array(buffer[0..<Int(length)]), header: header, connection: connection) else {
             shared.withLock { $0.statistics.badFrames += 1 }
             return true
         }

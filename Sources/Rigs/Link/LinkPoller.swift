@@ -162,6 +162,10 @@ public final class LinkPoller: Service, Sendable {
         }
     }
 
+    /// CPU time the link thread has used since it started; nil when it is not running. The thread sleeps to each
+    /// deadline, so it uses a small fraction of the wall time (tests hold it to that).
+    public var threadCPUTime: Duration? { lifecycle.withLock { $0.thread?.cpuTime } }
+
     /// The raw histogram of period errors in nanoseconds (for merging several links in a benchmark).
     public func periodErrorHistogram() -> Histogram<UInt64> { shared.withLock { $0.periodError } }
 

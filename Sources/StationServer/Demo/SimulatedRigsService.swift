@@ -10,13 +10,14 @@ public struct SimulatedRigsService: Service {
     /// `SCHED_FIFO` priority of the simulated rigs' server threads, or nil for normal scheduling.
     public let realTimePriority: Int?
 
-    /// Wraps `station` (already bound to its ports). Its server threads run one real-time priority above the
-    /// highest a rig of the profile asks for (so a simulated rig answers a real-time poll thread on time on a busy
-    /// machine), or under normal scheduling when none asks.
-    public init(station: SimulatedStation) {
+    /// Wraps `station` (already bound to its ports).
+    /// - Parameter realTime: Run the server threads one real-time priority above the highest a rig of the profile
+    ///   asks for (so a simulated rig answers a real-time poll thread on time on a busy machine). Off by default
+    ///   (normal scheduling); `lanectl demo` turns it on with the pollers' (docs/modbus.md).
+    public init(station: SimulatedStation, realTime: Bool = false) {
         self.station = station
         let highest = station.entries.compactMap(\.configuration.realtimePriority).filter { $0 > 0 }.max()
-        realTimePriority = highest.map { min($0 + 1, 99) }  // the demo profile asks for none (docs/modbus.md)
+        realTimePriority = realTime ? highest.map { min($0 + 1, 99) } : nil
     }
 
     /// Starts the servers, waits for graceful shutdown, stops them.

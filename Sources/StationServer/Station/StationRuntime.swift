@@ -29,15 +29,23 @@ public final class StationRuntime: Sendable {
     ///   - journal: Where the controller writes the evidence (nil: none).
     ///   - seed: The first shift's draw seed (nil: a fresh one).
     ///   - options: The controller's options.
+    ///   - realTime: Let the poll threads ask for the `SCHED_FIFO` priority their links carry (the profile's
+    ///     `realtime_priority`). Off by default, so a library user or a test never gets real-time threads by
+    ///     accident; `lanectl demo` and `lanectl run` turn it on after checking the process may have it
+    ///     (docs/modbus.md).
     ///   - logger: Logger for the pollers and the controller.
     public init(
         profile: LaneProfile, links: [LinkConfiguration], journal: Journal? = nil, seed: ShiftSeed? = nil,
-        options: StationController.Options = .init(), logger: Logger
+        options: StationController.Options = .init(), realTime: Bool = false, logger: Logger
     ) {
         self.profile = profile
         // Newest samples win: a slow consumer never makes memory grow.
         let (stream, continuation) = AsyncStream.makeStream(of: Sample.self, bufferingPolicy: .bufferingNewest(8_192))
-        let pollers = links.map { LinkPoller(configuration: $0, samples: continuation, logger: logger) }
+        let pollers = links.map { link in
+            var link = link
+            if !realTime { link.realTimePriority = nil }
+            return LinkPoller(configuration: link, samples: continuation, logger: logger)
+        }
         self.pollers = pollers
         let controller = StationController(
             profile: profile, journal: journal, seed: seed,
