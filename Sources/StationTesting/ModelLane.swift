@@ -1,6 +1,6 @@
 import Foundation
 public import LaneCore
-import LaneTesting
+public import LaneTesting
 public import Procedures
 public import RigFirmware
 public import StationControl

@@ -2,6 +2,7 @@ import Foundation
 import LaneCore
 import LaneTesting
 import StationControl
+import StationTesting
 import Testing
 
 /// The controller's latency figures: the histogram itself, and the times a real brake test records (every verdict
@@ -39,7 +40,7 @@ struct LatencyTests {
         let events = h.controller.events(bufferingNewest: 100_000)
         let start = h.clock.now
         _ = try h.controller.openShift(by: "op1")
-        let ticket = try h.controller.checkIn(Fixtures.car(), by: "desk1")
+        let ticket = try h.controller.checkIn(TestVehicles.car(), by: "desk1")
         #expect(try h.run(until: LaneTests.finished(ticket.queueNumber)))
         _ = try h.controller.closeShift(by: "op1")
         #expect(h.controller.flushJournal())
