@@ -211,16 +211,15 @@ public enum RuleEngine {
     /// The index of the first negative or non-finite sample (one tight pass, no allocation).
     static func firstInvalid(_ samples: [Double]) -> Int? {
         samples.withUnsafeBufferPointer { buffer in
-            // Branch-free on the bit patterns (no floating-point dependency chain, vectorisable):
-            // a sample is bad when its pattern is above the largest finite positive double
-            // (+inf, NaN, any negative), except -0.0, which is valid.
-            var flags: UInt64 = 0
+            // Floating-point compares with no early exit, so the loop vectorises (SSE2 compares
+            // two doubles at once; the former 64-bit bit-pattern compare has no SSE2 form and ran
+            // one sample at a time). A sample is valid when 0 ≤ x ≤ the largest finite double:
+            // false for NaN, ±inf and every negative, true for -0.0 (which equals 0).
+            var bad: UInt8 = 0
             for sample in buffer {
-                let bits = sample.bitPattern
-                flags |= (bits > 0x7FEF_FFFF_FFFF_FFFF && bits != 0x8000_0000_0000_0000) ? 1 : 0
+                bad |= (sample >= 0 && sample <= .greatestFiniteMagnitude) ? 0 : 1
             }
-            let bad = flags != 0
-            return bad ? buffer.firstIndex { !($0 >= 0 && $0 < .infinity) } : nil
+            return bad != 0 ? buffer.firstIndex { !($0 >= 0 && $0 < .infinity) } : nil
         }
     }
 
