@@ -17,57 +17,59 @@ public struct CurveFigures: Sendable, Hashable {
     /// includes the earlier peak's own sample: both forces at that instant belong to the rise.
     /// A one-sided (single-wheel) curve passes `right` empty.
     public init(left: [Double], right: [Double]) {
-        // Tight passes over contiguous buffers (no enumerated() iterators, no bounds checks).
-        func peak(_ samples: UnsafeBufferPointer<Double>) -> (Double, Int) {
-            var best = 0.0
-            var index = 0
-            for position in 0..<samples.count {
-                let sample = samples[position]
-                if sample > best {
-                    best = sample
-                    index = position
-                }
-            }
-            return (best, index)
-        }
-        var difference = 0.0
-        var at = 0
-        var peaks = (left: 0.0, leftIndex: 0, right: 0.0, rightIndex: 0)
+        var difference = (value: 0.0, index: 0)
+        var peaks = (left: (value: 0.0, index: 0), right: (value: 0.0, index: 0))
         left.withUnsafeBufferPointer { l in
             right.withUnsafeBufferPointer { r in
-                if l.count == r.count {
-                    // Both peaks in one pass over the two sides.
-                    for position in 0..<l.count {
-                        let a = l[position]
-                        let b = r[position]
-                        if a > peaks.left {
-                            peaks.left = a
-                            peaks.leftIndex = position
-                        }
-                        if b > peaks.right {
-                            peaks.right = b
-                            peaks.rightIndex = position
-                        }
-                    }
-                } else {
-                    (peaks.left, peaks.leftIndex) = peak(l)
-                    (peaks.right, peaks.rightIndex) = peak(r)
-                }
+                peaks.left = Self.firstMaximum(l.count) { l[$0] }
+                peaks.right = Self.firstMaximum(r.count) { r[$0] }
                 guard r.count > 0 else { return }
-                let end = min(peaks.leftIndex, peaks.rightIndex, l.count - 1, r.count - 1)
+                let end = min(peaks.left.index, peaks.right.index, l.count - 1, r.count - 1)
                 guard end >= 0 else { return }
-                for position in 0...end {
-                    let d = abs(l[position] - r[position])
-                    if d > difference {
-                        difference = d
-                        at = position
-                    }
-                }
+                difference = Self.firstMaximum(end + 1) { abs(l[$0] - r[$0]) }
             }
         }
-        (peakLeft, peakLeftIndex, peakRight, peakRightIndex) = peaks
-        maxRiseDifference = difference
-        maxRiseDifferenceIndex = at
+        (peakLeft, peakLeftIndex) = peaks.left
+        (peakRight, peakRightIndex) = peaks.right
+        (maxRiseDifference, maxRiseDifferenceIndex) = difference
+    }
+
+    /// The largest of `value(0) … value(count − 1)` that is above 0 and the index of its first
+    /// occurrence; (0, 0) when none is above 0 (NaN is never above anything, so it is skipped).
+    ///
+    /// Four interleaved lanes, each keeping its own first maximum, then merged: the same result
+    /// as one `if v > best` scan, without its chain of dependent compares (a scan of one lane
+    /// waits for each compare before the next; four lanes run side by side).
+    @inline(__always)
+    static func firstMaximum(_ count: Int, _ value: (Int) -> Double) -> (value: Double, index: Int) {
+        var (b0, b1, b2, b3) = (0.0, 0.0, 0.0, 0.0)
+        var (i0, i1, i2, i3) = (0, 0, 0, 0)
+        var position = 0
+        while position &+ 4 <= count {
+            let (v0, v1, v2, v3) = (value(position), value(position &+ 1), value(position &+ 2), value(position &+ 3))
+            if v0 > b0 { (b0, i0) = (v0, position) }
+            if v1 > b1 { (b1, i1) = (v1, position &+ 1) }
+            if v2 > b2 { (b2, i2) = (v2, position &+ 2) }
+            if v3 > b3 { (b3, i3) = (v3, position &+ 3) }
+            position &+= 4
+        }
+        // The tail lies after every lane's samples: lane 0 keeps its first-occurrence order.
+        while position < count {
+            let v = value(position)
+            if v > b0 { (b0, i0) = (v, position) }
+            position &+= 1
+        }
+        // Merge: the largest value; among lanes holding it, the earliest index. A lane that
+        // never rose above 0 holds (0, 0) and never wins.
+        var best = (value: 0.0, index: 0)
+        func merge(_ b: Double, _ i: Int) {
+            if b > best.value || (b == best.value && b > 0 && i < best.index) { best = (b, i) }
+        }
+        merge(b0, i0)
+        merge(b1, i1)
+        merge(b2, i2)
+        merge(b3, i3)
+        return best
     }
 }
 

@@ -82,7 +82,8 @@ enum CNBrakeRules {
         } else {
             dragDecision = .unknown(fields: classes.unknownFields)
         }
-        for side in [HeadlampReading.Side.left, .right] {
+        for leftOrRight in 0..<2 {  // no array literal: that allocated per axle
+            let side: HeadlampReading.Side = leftOrRight == 0 ? .left : .right
             let input = side == .left ? axle.dragLeft : axle.dragRight
             let decision = (side == .right && axle.wheels == 1) ? .notApplicable(.singleWheelAxle) : dragDecision
             ItemMaker.make(

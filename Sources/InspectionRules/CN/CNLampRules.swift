@@ -122,7 +122,7 @@ enum CNLampRules {
             decision = .notApplicable(.notJudgedForVehicle)
             trailer = true
         case .success(let lampClass?)?:
-            let row = CNTables.highBeam[lampClass]!
+            let row = CNTables.highBeamRow(lampClass)
             if let phase = vehicle.usePhase {
                 let note: Note = phase == .newRegistration ? .newRegistrationLimit : .inUseLimit
                 let limit = row.limit(phase, lamps: system)!

@@ -91,6 +91,22 @@ public enum CNTables {
         .tractorOver18kW: IntensityRow(new: [8000, 8000, 8000], inUse: [6000, 6000, 6000]),
         .tractorUpTo18kW: IntensityRow(new: [6000, 6000, 6000], inUse: [5000, 5000, 5000]),
     ]
+    /// The `highBeam` row of `lampClass`, from an array indexed by the class (the dictionary
+    /// hashed the raw string on every case).
+    static func highBeamRow(_ lampClass: LampClass) -> IntensityRow {
+        let ordinal =
+            switch lampClass {
+            case .carFast: 0
+            case .carSlow: 1
+            case .threeWheeled: 2
+            case .motorcycle: 3
+            case .moped: 4
+            case .tractorOver18kW: 5
+            case .tractorUpTo18kW: 6
+            }
+        return highBeamRows[ordinal]
+    }
+    private static let highBeamRows: [IntensityRow] = LampClass.allCases.map { highBeam[$0]! }
     /// §2.1 cap on the sum of all high beams, cd (V-vendor; clause unknown).
     public static let highBeamTotalMax = 430_000.0
     /// §2.2 low-beam cut-off height, fraction of H.
@@ -120,6 +136,16 @@ public enum CNTables {
             asm5025: [0.35, 47, 420], asm2540: [0.30, 44, 390], vmas: [5.0, 1.0, 0.7], freeAcceleration: 0.7,
             lugDownK: 0.7, lugDownNOx: 900, tag: .recalled),
     ]
+    /// The limit set named `name` ("a", "b"), nil for any other name; compared, not hashed.
+    static func emissionSet(_ name: String) -> EmissionSet? {
+        switch name {
+        case "a": emissionSetA
+        case "b": emissionSetB
+        default: nil
+        }
+    }
+    private static let emissionSetA = emissionSets["a"]!
+    private static let emissionSetB = emissionSets["b"]!
     /// GB 3847-2005 free acceleration, m⁻¹: naturally aspirated, turbocharged (V-vendor).
     public static let freeAcceleration2005 = (natural: 2.5, turbo: 3.0)
     /// Lug-down: minimum max wheel power as a fraction of rated engine power (R).

@@ -41,6 +41,9 @@ public enum CNVehicleClass: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The classes indexed by `ordinal` (the synthesized `allCases` builds an array per call).
+    static let byOrdinal: [CNVehicleClass] = allCases
+
     /// Chinese name for tables and explanations.
     public var chinese: String {
         switch self {
@@ -62,48 +65,64 @@ public enum CNVehicleClass: String, Sendable, Hashable, CaseIterable {
 /// The classes a vehicle may be in, given what is known, and the vehicle fields that would
 /// narrow them down. An item is judged when its limit is the same in every candidate class.
 struct CNClassResolution {
-    var candidates: [CNVehicleClass]
+    /// The candidate classes, one bit per class `ordinal` (a set, not an array: judging a case
+    /// allocates nothing for it).
+    struct Candidates {
+        var bits: UInt16
+        static let none = Candidates(bits: 0)
+        static let all = Candidates(bits: UInt16((1 << CNVehicleClass.allCases.count) - 1))
+        init(bits: UInt16) { self.bits = bits }
+        init(_ a: CNVehicleClass) { bits = 1 << a.ordinal }
+        init(_ a: CNVehicleClass, _ b: CNVehicleClass) { bits = 1 << a.ordinal | 1 << b.ordinal }
+        var isEmpty: Bool { bits == 0 }
+    }
+    var candidates: Candidates
     var unknownFields: [String]
 
-    /// The value `f` gives for every candidate, or nil when they disagree.
+    /// The value `f` gives for every candidate, or nil when they disagree (or there is none).
     func uniform<T: Equatable>(_ f: (CNVehicleClass) -> T) -> T? {
-        guard let first = candidates.first else { return nil }
-        let value = f(first)
-        for candidate in candidates.dropFirst() where f(candidate) != value { return nil }
+        var rest = candidates.bits
+        guard rest != 0 else { return nil }
+        let value = f(CNVehicleClass.byOrdinal[rest.trailingZeroBitCount])
+        rest &= rest - 1
+        while rest != 0 {
+            if f(CNVehicleClass.byOrdinal[rest.trailingZeroBitCount]) != value { return nil }
+            rest &= rest - 1
+        }
         return value
     }
 
     /// Decides the class from the type code (GA 24.4), else the UN/ECE category, else the
     /// passenger-car flag; see `docs/rules.md` "Vehicle class".
     init(_ vehicle: Vehicle) {
-        candidates = []
+        candidates = .none
         unknownFields = []
         if vehicle.combination == true {
-            candidates = [.articulated]
+            candidates = Candidates(.articulated)
             return
         }
         let total = vehicle.maxTotalMassKg
         if let code = vehicle.typeCode?.uppercased(), let letter = code.first {
             let second = code.dropFirst().first
             switch letter {
-            case "B", "G": candidates = [.trailer]
-            case "N": candidates = [.threeWheeled]
-            case "M": candidates = (code == "M12" || code == "M22") ? [.moped] : [.motorcycle]
-            case "T": candidates = [.tractor]
+            case "B", "G": candidates = Candidates(.trailer)
+            case "N": candidates = Candidates(.threeWheeled)
+            case "M": candidates = Candidates((code == "M12" || code == "M22") ? .moped : .motorcycle)
+            case "T": candidates = Candidates(.tractor)
             case "K":
                 if code == "K14" || code == "K24" {  // 大型/中型铰接客车
-                    candidates = [.articulated]
+                    candidates = Candidates(.articulated)
                 } else {
                     let smallOrMicro = second == "3" || second == "4"  // K3x/K4x: at most 9 seats
                     let passengerCar = vehicle.passengerCar ?? vehicle.seats.map { $0 <= 9 } ?? smallOrMicro
-                    if passengerCar { candidates = [.passengerCar] } else { byMass(total, heavy: .heavyBus) }
+                    if passengerCar { candidates = Candidates(.passengerCar) } else { byMass(total, heavy: .heavyBus) }
                 }
             case "D": byMass(total, heavy: .heavyBus)
             case "Z":
                 if let total, let curb = vehicle.curbMassKg {
-                    candidates = total <= 1.2 * curb ? [.specialLight] : [.other]
+                    candidates = Candidates(total <= 1.2 * curb ? .specialLight : .other)
                 } else {
-                    candidates = [.specialLight, .other]
+                    candidates = Candidates(.specialLight, .other)
                     if total == nil { unknownFields.append("vehicle.max_total_mass_kg") }
                     if vehicle.curbMassKg == nil { unknownFields.append("vehicle.curb_mass_kg") }
                 }
@@ -114,29 +133,29 @@ struct CNClassResolution {
         if let category = vehicle.category.map(normalizedCategory) {
             switch category {
             case "M1":
-                if vehicle.passengerCar == false { byMass(total, heavy: .heavyBus) } else { candidates = [.passengerCar] }
+                if vehicle.passengerCar == false { byMass(total, heavy: .heavyBus) } else { candidates = Candidates(.passengerCar) }
             case "M2", "M3": byMass(total, heavy: .heavyBus)
             case "N1", "N2", "N3": byMass(total, heavy: .other)
-            case "O1", "O2", "O3", "O4": candidates = [.trailer]
-            case "L1", "L2", "L6": candidates = [.moped]
-            case "L3", "L4", "L5", "L7": candidates = [.motorcycle]
+            case "O1", "O2", "O3", "O4": candidates = Candidates(.trailer)
+            case "L1", "L2", "L6": candidates = Candidates(.moped)
+            case "L3", "L4", "L5", "L7": candidates = Candidates(.motorcycle)
             default: break
             }
             if !candidates.isEmpty { return }
         }
         if vehicle.passengerCar == true {
-            candidates = [.passengerCar]
+            candidates = Candidates(.passengerCar)
             return
         }
-        candidates = CNVehicleClass.allCases
+        candidates = .all
         unknownFields = ["vehicle.type_code"]
     }
 
     private mutating func byMass(_ total: Double?, heavy: CNVehicleClass) {
         if let total {
-            candidates = total <= 3500 ? [.light] : [heavy]
+            candidates = Candidates(total <= 3500 ? .light : heavy)
         } else {
-            candidates = [.light, heavy]
+            candidates = Candidates(.light, heavy)
             unknownFields.append("vehicle.max_total_mass_kg")
         }
     }

@@ -59,7 +59,7 @@ enum EmissionRules {
     static let clauseTwoSpeedB = "GB 18285-2018 two-speed idle (limit b)"
     static func evaluateCN(_ test: EmissionTest, vehicle: Vehicle, into items: inout [RuleItem]) {
         let setName = vehicle.emissionLimitSet
-        let set = setName.flatMap { CNTables.emissionSets[$0] }
+        let set = setName.flatMap(CNTables.emissionSet)
         func decide(_ pick: (CNTables.EmissionSet) -> Limit) -> LimitDecision {
             guard let set else {
                 if setName == "2005" {

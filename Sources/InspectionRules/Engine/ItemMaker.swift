@@ -149,8 +149,8 @@ enum ItemMaker {
         // The values live on the stack: judging a case allocates no per-item scratch arrays.
         withUnsafeTemporaryAllocation(of: Double.self, capacity: inputs.count) { values in
             var count = 0
-            var missing: [String] = []
             var anyPresent = false
+            var complete = true
             let primaryCount = primary ?? inputs.count
             for (position, input) in inputs.enumerated() {
                 switch input.reading {
@@ -159,14 +159,19 @@ enum ItemMaker {
                     count += 1
                     if position < primaryCount { anyPresent = true }
                 case .missing:
-                    missing.append(input.path)
+                    complete = false
                     if position < primaryCount { anyPresent = true }
                 case .absent:
-                    missing.append(input.path)
+                    complete = false
                 }
             }
+            // Not measured at all (an auxiliary lamp without low beam): no item, and no path built.
             guard anyPresent else { return nil }
-            return (missing.isEmpty ? compute(UnsafeBufferPointer(values)) : nil, missing)
+            if complete { return (compute(UnsafeBufferPointer(values)), []) }
+            // Paths are built only for an item that will name them.
+            var missing: [String] = []
+            for input in inputs where input.reading.value == nil { missing.append(input.path) }
+            return (nil, missing)
         }
     }
 

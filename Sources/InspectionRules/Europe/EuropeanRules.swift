@@ -84,7 +84,9 @@ struct EuropeanRules {
                 items.append(item)
             }
             appendImbalance(axle, into: &items)
-            for (side, input) in [(HeadlampReading.Side.left, axle.dragLeft), (.right, axle.dragRight)] {
+            for leftOrRight in 0..<2 {  // no array literal: that allocated per axle
+                let side: HeadlampReading.Side = leftOrRight == 0 ? .left : .right
+                let input = leftOrRight == 0 ? axle.dragLeft : axle.dragRight
                 if let item = ItemMaker.make(
                     id: side == .left ? AxleIDs.of(n).dragLeft : AxleIDs.of(n).dragRight, subject: .drag(axle: n, side: side), unit: "%",
                     basis: .axleLoad, clause: clauseBrake, inputs: InputList(input, axle.load), primary: 1,
