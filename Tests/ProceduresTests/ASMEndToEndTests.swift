@@ -144,23 +144,7 @@ struct ASMEndToEndTests {
     static func runUntilClean(_ scenario: VehicleScenario, attempts: Int = 3) async throws -> Outcome? {
         for _ in 0..<attempts {
             let outcome = try await run(scenario)
-            var refused = false
-            for case .verdict(let v) in outcome.events where v.qualityReason != nil {
-                refused = true
-                #expect(v.item.verdict == .incomplete, "\(v.item.id) judged on samples the quality gate refused")
-                print("quality gate (run repeated):", v.item.id, v.qualityReason!.en)
-            }
-            var aborted = false
-            for case .aborted(let a) in outcome.events {
-                aborted = true
-                print("aborted (run repeated):", a.step, a.reason.en)
-            }
-            if aborted {
-                for case .verdict(let v) in outcome.events {
-                    #expect(v.item.verdict == .incomplete, "\(v.item.id) judged after the run was aborted")
-                }
-            }
-            if !refused && !aborted { return outcome }
+            if isCleanRun(outcome.events) { return outcome }
         }
         print("every one of \(attempts) ASM runs was refused by the data-quality gate or aborted (machine too loaded); verdict not compared")
         return nil

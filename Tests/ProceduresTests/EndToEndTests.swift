@@ -108,23 +108,7 @@ struct EndToEndTests {
         for _ in 0..<attempts {
             let outcome = try await runAxle(scenario)
             realTime = realTime && outcome.realTime
-            var gated = false
-            for case .verdict(let v) in outcome.events where v.qualityReason != nil {
-                gated = true
-                #expect(v.item.verdict == .incomplete, "\(v.item.id) judged on samples the quality gate refused")
-                print("quality gate (run repeated):", v.item.id, v.qualityReason!.en)
-            }
-            var aborted = false
-            for case .aborted(let a) in outcome.events {
-                aborted = true
-                print("aborted (run repeated):", a.step, a.reason.en)
-            }
-            if aborted {
-                for case .verdict(let v) in outcome.events {
-                    #expect(v.item.verdict == .incomplete, "\(v.item.id) judged after the run was aborted")
-                }
-            }
-            if !gated && !aborted { return outcome }
+            if isCleanRun(outcome.events) { return outcome }
         }
         print("every one of \(attempts) runs was refused by the data-quality gate or aborted (machine too loaded; SCHED_FIFO \(realTime ? "granted" : "not granted")); verdict not compared")
         return nil
