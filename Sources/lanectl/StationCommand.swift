@@ -144,6 +144,8 @@ struct DemoCommand: AsyncParsableCommand {
     var speed: Double = 1
     @Option(help: "Mean vehicle arrivals per hour of demo time (before --speed).")
     var arrivalsPerHour: Double = 24
+    @Option(help: "Vehicles already waiting when the station opens (default: one per lane; 0: none).")
+    var openingQueue: Int?
     @Option(help: """
         Drivers left to people (comma-separated ids, or `all`): they are not simulated; sign in as them on \
         /handheld and drive their vehicles.
@@ -162,6 +164,9 @@ struct DemoCommand: AsyncParsableCommand {
         guard speed >= 0.1, speed <= 100 else { throw ValidationError("--speed must be 0.1 to 100 (got \(speed)).") }
         guard arrivalsPerHour > 0, arrivalsPerHour <= 3600 else {
             throw ValidationError("--arrivals-per-hour must be more than 0 and at most 3600 (got \(arrivalsPerHour)).")
+        }
+        if let openingQueue, !(0...12).contains(openingQueue) {
+            throw ValidationError("--opening-queue must be 0 to 12, the car park's size (got \(openingQueue)).")
         }
     }
 
@@ -213,6 +218,7 @@ struct DemoCommand: AsyncParsableCommand {
         var traffic = DemoTraffic.Configuration()
         traffic.speed = speed
         traffic.arrivalsPerHour = arrivalsPerHour
+        traffic.openingQueue = openingQueue
         traffic.user = "op1"
         var people: [any Service] = [DemoTraffic(controller: runtime.controller, station: station, configuration: traffic, logger: logger)]
         let serverURL = ServerURL()

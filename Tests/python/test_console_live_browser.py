@@ -31,7 +31,7 @@ PLATE = "鲁G·" + PLATE_DIGITS
 @pytest.fixture(scope="module")
 def demo():
     """`lanectl demo --port 0` with one known password; yields (base URL, {role: [login, …]})."""
-    with run_demo("--demo-password", PASSWORD, prefix="console-live-", ready_within=240, stop_within=90) as server:
+    with run_demo("--demo-password", PASSWORD, "--opening-queue", "0", prefix="console-live-", ready_within=240, stop_within=90) as server:
         yield server.base, {role: server.users(role) for role in ("operator", "inspector", "admin", "driver")}
 
 
