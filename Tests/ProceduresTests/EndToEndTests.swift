@@ -34,7 +34,8 @@ struct EndToEndTests {
         try mapText.replacingOccurrences(of: "auto_stop_on_slip: 1", with: "auto_stop_on_slip: 0")
             .write(to: mapPath, atomically: true, encoding: .utf8)
 
-        let rig = try InProcessRig(kind: mapPath.path, scenario: scenario)
+        // SCHED_FIFO where the process may (root in CI): 100 Hz over loopback beside a busy parallel suite.
+        let rig = try InProcessRig(kind: mapPath.path, scenario: scenario, realTimePriority: 60)
         defer { rig.stop() }
         let writes = Mutex<[(UInt64, ModbusServer.Write, [UInt16])]>([])
         let modbus = rig.server.server
@@ -62,7 +63,7 @@ struct EndToEndTests {
             configuration: LinkConfiguration(
                 name: "L1.brake", transport: .tcp(host: "127.0.0.1", port: rig.port),
                 rigs: [Rigs.RigConfiguration(rig: id, unitID: 1, map: rig.map)], period: .milliseconds(10),
-                responseTimeout: .milliseconds(500), deadlineTolerance: .milliseconds(250)),
+                responseTimeout: .milliseconds(500), deadlineTolerance: .milliseconds(250), realTimePriority: 50),
             samples: continuation, logger: Logger(label: "test"))
         poller.start()
         let slipLeft = rig.map.channelIndex("slip_left")!
@@ -101,8 +102,9 @@ struct EndToEndTests {
     /// Nil when every run was refused by the gate (a machine too loaded to poll at 100 Hz): the gate's
     /// contract was still checked on each, but there is no verdict to compare. A run the procedure aborted
     /// (the rollers not at speed in time, on a starved machine) is checked the same way: every item
-    /// `incomplete`, then repeated. SCHED_FIFO for the rig's and the poll thread made clean runs the rule in
-    /// isolation but starved other tests of the parallel suite; see docs/modbus.md.
+    /// `incomplete`, then repeated. The rig's server thread and the poll thread ask for SCHED_FIFO (granted
+    /// to root): without it most runs beside the parallel suite were gated; both block in the kernel when idle
+    /// (see docs/modbus.md and ModbusTests' IdleThreadTests).
     static func runAxleUntilClean(_ scenario: VehicleScenario, attempts: Int = 3) async throws -> Outcome? {
         var realTime = true
         for _ in 0..<attempts {
