@@ -105,7 +105,7 @@ struct EndToEndTests {
     /// `incomplete`, then repeated. The rig's server thread and the poll thread ask for SCHED_FIFO (granted
     /// to root): without it most runs beside the parallel suite were gated; both block in the kernel when idle
     /// (see docs/modbus.md and ModbusTests' IdleThreadTests).
-    static func runAxleUntilClean(_ scenario: VehicleScenario, attempts: Int = 3) async throws -> Outcome? {
+    static func runAxleUntilClean(_ scenario: VehicleScenario, attempts: Int = 5) async throws -> Outcome? {
         var realTime = true
         for _ in 0..<attempts {
             let outcome = try await runAxle(scenario)
@@ -122,7 +122,7 @@ struct EndToEndTests {
         return result
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(8)))
     func soundFrontAxleOverLoopbackPassesAndTheSlipStopReachesTheRig() async throws {
         guard let outcome = try await Self.runAxleUntilClean(.soundCar) else { return }
         let verdicts = Self.verdicts(outcome)
@@ -137,7 +137,7 @@ struct EndToEndTests {
         print("slip-flag sample and stop-rollers write at the rig differ by \(Double(Int64(bitPattern: stop &- slip)) / 1e6) ms (poll period 10 ms)")
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(8)))
     func pullingFrontAxleOverLoopbackFailsTheImbalance() async throws {
         guard let outcome = try await Self.runAxleUntilClean(.pullingFrontAxle) else { return }
         #expect(Self.verdicts(outcome)["brake.axle1.imbalance"] == .fail)
