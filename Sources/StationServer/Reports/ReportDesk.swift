@@ -62,6 +62,16 @@ public struct ReportDesk: Sendable {
 
     public init(services: ReportServices) { self.services = services }
 
+    /// Journals a refused `action` (`signoff.refused`) and throws it as the route's error.
+    func refusal(_ action: String, of inspection: InspectionID, by user: StationUser, at now: WallTime,
+                 _ status: Int, _ reason: String, _ en: String, _ zh: String) throws -> Never {
+        let error = ReportActionError(status: status, reason: reason, english: en, chinese: zh)
+        try services.journal.recordRefusal(
+            ReportRefusal(action: action, user: user.id, role: user.role.rawValue, reason: reason, message: error.description),
+            inspection: inspection, at: now)
+        throw error
+    }
+
     /// Roles that may sign and order re-tests.
     public static let signingRoles: Set<StationUser.Role> = [.inspector, .admin]
 
@@ -72,11 +82,7 @@ public struct ReportDesk: Sendable {
         let journal = services.journal
         let now = services.now()
         func refuse(_ status: Int, _ reason: String, _ en: String, _ zh: String) throws -> Never {
-            let error = ReportActionError(status: status, reason: reason, english: en, chinese: zh)
-            try journal.recordRefusal(
-                ReportRefusal(action: "sign", user: user.id, role: user.role.rawValue, reason: reason, message: error.description),
-                inspection: inspection, at: now)
-            throw error
+            try refusal("sign", of: inspection, by: user, at: now, status, reason, en, zh)
         }
         guard Self.signingRoles.contains(user.role) else {
             try refuse(403, "not_inspector", "\(user.id) is \(user.role.rawValue): only an inspector signs reports",
@@ -113,11 +119,7 @@ public struct ReportDesk: Sendable {
         let journal = services.journal
         let now = services.now()
         func refuse(_ status: Int, _ reason: String, _ en: String, _ zh: String) throws -> Never {
-            let error = ReportActionError(status: status, reason: reason, english: en, chinese: zh)
-            try journal.recordRefusal(
-                ReportRefusal(action: "retest", user: user.id, role: user.role.rawValue, reason: reason, message: error.description),
-                inspection: inspection, at: now)
-            throw error
+            try refusal("retest", of: inspection, by: user, at: now, status, reason, en, zh)
         }
         guard Self.signingRoles.contains(user.role) else {
             try refuse(403, "not_inspector", "\(user.id) is \(user.role.rawValue): only an inspector orders a re-test",
