@@ -222,8 +222,11 @@ struct LinkPollerTests {
                 #expect(t.bit(.coil, 0))
                 #expect(t.value(.holding, 20, type: .i32, order: .badc) == -123_456)
             }
-            _ = await samples.next()
-            _ = await samples.next()
+            // The counter moves once the write returns; samples already queued in the stream may predate it
+            // (a loaded machine builds a backlog), so read on until it moves, within a generous bound.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while poller.statistics().rigs[0].commandsWritten < 2, clock.now < deadline { _ = await samples.next() }
             #expect(poller.statistics().rigs[0].commandsWritten == 2)
         }
     }
