@@ -9,7 +9,7 @@ public enum RegisterMapLoader {
     static let channelKeys = [
         "name", "table", "address", "type", "word_order", "scale", "offset", "unit", "min", "max", "description",
     ]
-    static let commandKeys = ["name", "table", "address", "type", "word_order", "scale", "offset", "description"]
+    static let commandKeys = ["name", "table", "address", "type", "word_order", "scale", "offset", "description", "safe_value"]
 
     /// Loads and validates the register map at `path`.
     /// - Parameter displayName: how errors name the file (defaults to `path`).
@@ -121,9 +121,29 @@ public enum RegisterMapLoader {
                 .invalidValue(key: "\(node.path).table", value: table.rawValue, expected: "coil or holding (writable)"))
         }
         let (scale, offset) = try scaleAndOffset(fields)
+        var safeValue: Double?
+        if let node = fields["safe_value"] {
+            let value = try node.double()
+            let raw = (value - offset) / (scale == 0 ? 1 : scale)
+            let fits: Bool =
+                switch type {
+                case .bool: value == 0 || value == 1
+                case .u16: raw.rounded() >= 0 && raw.rounded() <= 65_535
+                case .i16: raw.rounded() >= -32_768 && raw.rounded() <= 32_767
+                case .u32: raw.rounded() >= 0 && raw.rounded() <= 4_294_967_295
+                case .i32: raw.rounded() >= -2_147_483_648 && raw.rounded() <= 2_147_483_647
+                case .f32: raw.isFinite
+                }
+            guard fits else {
+                throw node.error(.outOfRange(
+                    key: node.name, value: "\(value)",
+                    range: type == .bool ? "0 or 1 for a coil" : "a value the command's \(type.rawValue) register can hold"))
+            }
+            safeValue = value
+        }
         return RegisterMap.Command(
             name: name, table: table, address: address, type: type, wordOrder: order, scale: scale, offset: offset,
-            description: try fields["description"]?.string())
+            description: try fields["description"]?.string(), safeValue: safeValue)
     }
 
     /// Names must be unique and no register (or bit) may belong to two entries of the same table.

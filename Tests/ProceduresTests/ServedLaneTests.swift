@@ -130,12 +130,14 @@ struct ServedLaneTests {
         #expect(judged.notPassing == judged.failing)
     }
 
-    /// The brake tester stops answering while the driver brakes on the front axle: the axle is aborted, the stop is
-    /// commanded, every brake item is `incomplete` (never a verdict), and the other stations judge as usual.
+    /// The brake tester stops answering for 3 s while the driver brakes on the front axle: the axle is aborted, the
+    /// stop is commanded and reaches the rig once it answers again (the map's `safe_value`: retried every cycle),
+    /// every brake item is `incomplete` (never a verdict), and the other stations judge as usual.
     @Test(.timeLimit(.minutes(10)))
     func brakeTesterFaultMidTestLeavesTheBrakeItemsIncompleteAndTheRestJudged() async throws {
         let outcome = try await ServedLane.run(
-            .soundCar, fault: .init(station: .brake, afterPrompt: "Brake now", delay: .milliseconds(300), fault: .noReply))
+            .soundCar,
+            fault: .init(station: .brake, afterPrompt: "Brake now", delay: .milliseconds(300), fault: .noReply, lasts: .seconds(3)))
         print("served lane brake fault: \(outcome.elapsed); brake link \(outcome.brakeLink)")
         let fault = try #require(outcome.faultStarted)
         let aborts = outcome.aborts
@@ -146,6 +148,8 @@ struct ServedLaneTests {
             if case .command(let c, let at) = $0 { c.name == "rollers_run" && c.value == 0 && at.nanoseconds >= fault } else { false }
         }
         #expect(stopAfterFault)
+        #expect(outcome.rollerStopWrites.contains { $0 > fault + 3_000_000_000 }, "the stop never reached the rig after it answered again")
+        #expect(outcome.brakeRollersRunningAtEnd == false)
         let live = outcome.finalVerdicts
         let brake = live.values.filter { $0.station == .brake }
         #expect(!brake.isEmpty)

@@ -35,6 +35,8 @@ struct RegisterMapLoaderTests {
         #expect(map.defaultWordOrder == .abcd)
         #expect(map.settings["auto_stop_on_slip"] == 1)
         #expect(map.command("rollers_run")?.table == .coil)
+        #expect(map.command("rollers_run")?.safeValue == 0)
+        #expect(map.command("scale_zero")?.safeValue == nil)
     }
 
     @Test func typesOfTheThreeMapsCoverEveryValueTypeAndWordOrder() throws {
@@ -88,6 +90,23 @@ struct RegisterMapLoaderTests {
         let error = try #require(throws: ProfileError.self) { try RegisterMapLoader.parse(text, file: "m.yaml") }
         #expect(error.line == 7)
         #expect(error.description.contains("coil or holding"))
+    }
+
+    /// `safe_value`: what a failed write of the rig's safe state is retried with; it must fit the command's register.
+    @Test(arguments: [
+        ("  - { name: go, table: coil, address: 0, safe_value: 2 } # <-\n", "0 or 1 for a coil"),
+        ("  - { name: load, table: holding, address: 0, type: u16, scale: 0.01, safe_value: 700 } # <-\n", "u16 register can hold"),
+        ("  - { name: load, table: holding, address: 0, type: i16, safe_value: x } # <-\n", "is not a number"),
+    ])
+    func safeValueMustFitItsCommand(command: String, reason: String) throws {
+        let text = Self.header + "  - { name: a, table: input, address: 0 }\ncommands:\n" + command
+        let expectedLine = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("# <-") }! + 1
+        let error = try #require(throws: ProfileError.self) { try RegisterMapLoader.parse(text, file: "m.yaml") }
+        #expect(error.line == expectedLine, "\(error)")
+        #expect(error.description.contains(reason), "\(error)")
+        let good = Self.header + "  - { name: a, table: input, address: 0 }\ncommands:\n"
+            + "  - { name: load, table: holding, address: 0, type: u16, scale: 0.01, safe_value: 0 }\n"
+        #expect(try RegisterMapLoader.parse(good, file: "m.yaml").command("load")?.safeValue == 0)
     }
 
     @Test func missingMapFileSaysSoWithoutALine() throws {

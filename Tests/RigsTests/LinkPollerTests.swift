@@ -231,6 +231,61 @@ struct LinkPollerTests {
         }
     }
 
+    /// The stop (the map's `safe_value` of `rollers_run`) sent while the rig is silent is written again every cycle
+    /// and lands when the rig answers; a start sent while it is silent is written once and never repeated.
+    @Test func aFailedStopIsRetriedUntilTheRigTakesItButAFailedStartIsNot() async throws {
+        var map = Self.map
+        map.commands[0].safeValue = 0
+        let server = try ModbusServer(units: [1: Self.layout])
+        fill(server)  // rollers running (coil 0 set)
+        server.start()
+        defer { server.stop() }
+        let silent = Atomic<Bool>(false)
+        server.setFaultHandler { _ in silent.load(ordering: .relaxed) ? .noReply : .none }
+        let configuration = link(server, rigs: [RigConfiguration(rig: "lane1.brake", unitID: 1, map: map)], period: .milliseconds(50))
+        try await withPoller(configuration) { poller, samples in
+            /// Reads samples until `done` holds for the poller's statistics (at most 30 s).
+            func readUntil(_ done: (LinkStatistics) -> Bool) async -> Bool {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < deadline {
+                    if done(poller.statistics()) { return true }
+                    _ = await samples.next()
+                }
+                return done(poller.statistics())
+            }
+            while await samples.next()?.quality != .good {}
+            silent.store(true, ordering: .relaxed)
+            try poller.submit(RigCommand(rig: "lane1.brake", name: "rollers_run", value: 0))
+            #expect(await readUntil { $0.rigs[0].commandFailures == 1 && $0.commandsRetained == 1 })
+            #expect(server.withTables(unit: 1) { $0.bit(.coil, 0) }, "a silent rig took the write")
+            silent.store(false, ordering: .relaxed)
+            var stopped = false
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !stopped, ContinuousClock.now < deadline, let sample = await samples.next() {
+                stopped = sample.quality == .good && sample.values[5] == 0
+            }
+            #expect(stopped)
+            #expect(await readUntil { $0.rigs[0].commandsWrittenOnRetry == 1 && $0.commandsRetained == 0 })
+            #expect(poller.statistics().rigs[0].commandFailures == 1, "a retried write's failures count once")
+
+            // A start is not a safe state: it fails once and is dropped.
+            silent.store(true, ordering: .relaxed)
+            try poller.submit(RigCommand(rig: "lane1.brake", name: "rollers_run", value: 1))
+            #expect(await readUntil { $0.rigs[0].commandFailures == 2 })
+            #expect(poller.statistics().commandsRetained == 0)
+            silent.store(false, ordering: .relaxed)
+            var good = 0
+            while good < 5, let sample = await samples.next() {
+                if sample.quality == .good {
+                    good += 1
+                    #expect(sample.values[5] == 0, "a failed start was written later")
+                }
+            }
+            #expect(good == 5)
+            #expect(poller.statistics().rigs[0].commandsWritten == 1)
+        }
+    }
+
     @Test func anOverrunSkipsCyclesAndFlagsTheSamplesAfterTheGap() async throws {
         let server = try ModbusServer(units: [1: Self.layout])
         fill(server)

@@ -133,10 +133,15 @@ extension RegisterMap {
         public var scale: Double
         public var offset: Double
         public var description: String?
+        /// The value that puts the rig in its safe state (rollers stopped, dynamometer unloaded), or nil. A write of
+        /// this value that fails is written again on every poll cycle until the rig takes it or a newer command of
+        /// the same name replaces it (a rig that stops answering mid-test gets its stop as soon as it answers).
+        /// Other values are written once: a start is never repeated behind the procedure's back.
+        public var safeValue: Double?
 
         public init(
             name: String, table: RegisterTable, address: Int, type: ValueType = .bool, wordOrder: WordOrder? = nil,
-            scale: Double = 1, offset: Double = 0, description: String? = nil
+            scale: Double = 1, offset: Double = 0, description: String? = nil, safeValue: Double? = nil
         ) {
             self.name = name
             self.table = table
@@ -146,6 +151,7 @@ extension RegisterMap {
             self.scale = scale
             self.offset = offset
             self.description = description
+            self.safeValue = safeValue
         }
     }
 }

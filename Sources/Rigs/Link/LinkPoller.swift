@@ -49,6 +49,7 @@ public final class LinkPoller: Service, Sendable {
         var reconnects = 0
         var failedConnects = 0
         var realTime: RealTimeStatus
+        var commandsRetained = 0
     }
 
     private struct Lifecycle: ~Copyable {
@@ -158,7 +159,7 @@ public final class LinkPoller: Service, Sendable {
                 name: configuration.name, transport: configuration.transport.description, period: configuration.period,
                 realTime: s.realTime, cycles: s.cycles, missedDeadlines: s.missed, skippedCycles: s.skipped,
                 reconnects: s.reconnects, failedConnects: s.failedConnects, periodError: s.periodError.summary,
-                cycleTime: s.cycleTime.summary, rigs: s.rigs)
+                cycleTime: s.cycleTime.summary, rigs: s.rigs, commandsRetained: s.commandsRetained)
         }
     }
 
@@ -206,6 +207,9 @@ public final class LinkPoller: Service, Sendable {
         let now = monotonicNanoseconds()
         var deadline = (now / period + 1) * period + phase
         var pendingCommands: [RigCommand] = []
+        // Writes of a command's safe value that failed: written again each cycle until the rig takes them.
+        var retained: [RigCommand] = []
+        var writing: [(command: RigCommand, retry: Bool)] = []
         var skippedBefore = false  // cycles were skipped just before this one: its samples follow a gap
         while !stopRequested.load(ordering: .acquiring) {
             sleep(until: deadline)
@@ -217,7 +221,16 @@ public final class LinkPoller: Service, Sendable {
 
             pendingCommands.removeAll(keepingCapacity: true)
             shared.withLock { swap(&$0.commands, &pendingCommands) }
-            let commandResults = pendingCommands.map { write($0, with: client) }
+            // A newer command of the same name replaces a retained one; retained ones go first (they are older).
+            retained.removeAll { old in pendingCommands.contains { $0.rig == old.rig && $0.name == old.name } }
+            writing.removeAll(keepingCapacity: true)
+            for command in retained { writing.append((command, true)) }
+            for command in pendingCommands { writing.append((command, false)) }
+            retained.removeAll(keepingCapacity: true)
+            let commandResults = writing.map { write($0.command, with: client, retry: $0.retry) }
+            for ((command, _), ok) in zip(writing, commandResults) where !ok && isSafeValue(command) {
+                retained.append(command)
+            }
 
             var outcomes: [(SampleQuality, String?)] = []
             outcomes.reserveCapacity(rigs.count)
@@ -259,10 +272,13 @@ public final class LinkPoller: Service, Sendable {
                     s.rigs[i].online = quality == .good || quality == .outOfRange
                     if let error { s.rigs[i].lastError = error }
                 }
-                for (command, ok) in zip(pendingCommands, commandResults) {
+                for ((command, retry), ok) in zip(writing, commandResults) {
                     guard let i = configuration.rigs.firstIndex(where: { $0.rig == command.rig }) else { continue }
-                    if ok { s.rigs[i].commandsWritten += 1 } else { s.rigs[i].commandFailures += 1 }
+                    // A retried write's failures were counted once, at its first attempt.
+                    if ok { s.rigs[i].commandsWritten += 1 } else if !retry { s.rigs[i].commandFailures += 1 }
+                    if ok, retry { s.rigs[i].commandsWrittenOnRetry += 1 }
                 }
+                s.commandsRetained = retained.count
             }
         }
         client.close()
@@ -329,8 +345,16 @@ public final class LinkPoller: Service, Sendable {
         return (sample, nil)
     }
 
-    /// Writes one command; false when it failed (logged).
-    private func write(_ command: RigCommand, with client: ModbusClient) -> Bool {
+    /// Whether `command` puts its rig in the safe state (its map's `safe_value`): such a write is retried until taken.
+    private func isSafeValue(_ command: RigCommand) -> Bool {
+        guard let rig = configuration.rigs.first(where: { $0.rig == command.rig }),
+            let safe = rig.map.command(command.name)?.safeValue
+        else { return false }
+        return command.value == safe
+    }
+
+    /// Writes one command; false when it failed (logged at the first attempt, and when a retry gets through).
+    private func write(_ command: RigCommand, with client: ModbusClient, retry: Bool = false) -> Bool {
         guard let rig = configuration.rigs.first(where: { $0.rig == command.rig }),
             let spec = rig.map.command(command.name)
         else { return false }
@@ -339,13 +363,22 @@ public final class LinkPoller: Service, Sendable {
             try client.writeValue(
                 raw, to: spec.table, unit: rig.unitID, address: spec.address, type: spec.type,
                 order: spec.wordOrder ?? rig.map.defaultWordOrder)
-            logger.debug("Command written", metadata: ["rig.id": "\(rig.rig)", "command": "\(command.name)"])
+            if retry {
+                logger.notice(
+                    "Safe-state command written after failing", metadata: ["rig.id": "\(rig.rig)", "command": "\(command.name)"])
+            } else {
+                logger.debug("Command written", metadata: ["rig.id": "\(rig.rig)", "command": "\(command.name)"])
+            }
             return true
         } catch {
+            guard !retry else { return false }
             var error = error
             error.rig = rig.rig.rawValue
             logger.warning(
-                "Command not written", metadata: ["rig.id": "\(rig.rig)", "command": "\(command.name)", "error": "\(error)"])
+                "Command not written", metadata: [
+                    "rig.id": "\(rig.rig)", "command": "\(command.name)", "error": "\(error)",
+                    "retried": "\(rig.map.command(command.name)?.safeValue == command.value ? "every cycle until the rig takes it" : "no")",
+                ])
             return false
         }
     }

@@ -26,6 +26,8 @@ public struct LinkStatistics: Sendable {
     public var cycleTime: DurationSummary
     /// Per-rig counters, in link order.
     public var rigs: [RigStatistics]
+    /// Safe-state writes waiting for their rig to answer (written again every cycle).
+    public var commandsRetained = 0
 }
 
 /// Whether a link thread runs under `SCHED_FIFO`.
@@ -85,10 +87,12 @@ public struct RigStatistics: Hashable, Sendable {
     public var failures: UInt64
     /// Commands written.
     public var commandsWritten: UInt64
-    /// Commands that failed to be written.
+    /// Commands that failed to be written (each counted once, however often a safe-state write is retried).
     public var commandFailures: UInt64
     /// True when the last poll read the rig.
     public var online: Bool
     /// The last error, as its log line.
     public var lastError: String?
+    /// Safe-state writes (the map's `safe_value`) that failed at first and were taken on a retry.
+    public var commandsWrittenOnRetry: UInt64 = 0
 }

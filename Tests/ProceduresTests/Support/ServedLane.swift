@@ -26,6 +26,8 @@ struct ServedLane {
         var afterPrompt: String
         var delay: Duration
         var fault: RigFault
+        /// The rig answers again this long after the fault started (nil: not during the run).
+        var lasts: Duration?
     }
 
     struct Outcome {
@@ -41,6 +43,8 @@ struct ServedLane {
         /// The fault started (sample time), if one was asked for.
         var faultStarted: UInt64?
         var elapsed: Duration
+        /// Whether the simulated brake tester still drove its rollers once the run ended (coasting down counts as stopped).
+        var brakeRollersRunningAtEnd: Bool
 
         var verdicts: [VerdictEvent] { events.compactMap { if case .verdict(let v) = $0 { v } else { nil } } }
         var aborts: [StepAbort] { events.compactMap { if case .aborted(let a) = $0 { a } else { nil } } }
@@ -244,6 +248,9 @@ struct ServedLane {
                 rig.rig.setFault(fault.fault)
                 faultStarted = now
             }
+            if let started = faultStarted, let fault, let lasts = fault.lasts, now >= started + UInt64(lasts.nanosecondsTotal) {
+                served[fault.station]?.rig.setFault(.none)
+            }
             var index = 0
             while index < pending.count {
                 let (prompt, due) = pending[index]
@@ -276,12 +283,15 @@ struct ServedLane {
         let realTime = stats.realTime.granted && brake.server.server.statistics.realTime
         let summary = "missed \(stats.missedDeadlines) skipped \(stats.skippedCycles) cycles \(stats.cycles) cycle time p99 \(stats.cycleTime.p99) max \(stats.cycleTime.max) rt \(realTime)"
         for poller in pollers.values { await poller.stop() }
+        let running = brake.rig.withModel { model in
+            if case .brake(let b) = model { b.rollerState == .spinningUp || b.rollerState == .atSpeed } else { false }
+        }
         continuation.finish()
         live.hub.finish()
         return Outcome(
             recording: recording, events: events, brakeLink: summary, lateSamples: late,
             rollerStopWrites: stopWrites.withLock { $0 }, firstSlipSample: firstSlip, faultStarted: faultStarted,
-            elapsed: ContinuousClock.now - started)
+            elapsed: ContinuousClock.now - started, brakeRollersRunningAtEnd: running)
     }
 }
 
