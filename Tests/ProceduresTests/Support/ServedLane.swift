@@ -45,6 +45,8 @@ struct ServedLane {
         var elapsed: Duration
         /// Whether the simulated brake tester still drove its rollers once the run ended (coasting down counts as stopped).
         var brakeRollersRunningAtEnd: Bool
+        /// The load the simulated dynamometer was set to absorb once the run ended (kW), if one was ever written.
+        var dynamometerSetpointAtEnd: Double?
 
         var verdicts: [VerdictEvent] { events.compactMap { if case .verdict(let v) = $0 { v } else { nil } } }
         var aborts: [StepAbort] { events.compactMap { if case .aborted(let a) = $0 { a } else { nil } } }
@@ -90,13 +92,74 @@ struct ServedLane {
             segments: [.init(seconds: 2, throttle: 1.3), .init(seconds: 20, throttle: 1), .init(seconds: 120, throttle: 0)])
     }
 
-    /// Serves the three rigs with `scenario` loaded and runs one whole inspection of `vehicle`.
+    struct Judged {
+        var outcome: Outcome
+        /// Final verdict per item, late flags cleared.
+        var verdicts: [String: ItemVerdict]
+
+        var failing: [String] { verdicts.filter { $0.value == .fail }.keys.sorted() }
+        var notPassing: [String] { verdicts.filter { $0.value != .pass }.keys.sorted() }
+    }
+
+    /// How a run is judged, whatever the machine's load:
+    /// - the recording replays to the identical commands and verdicts (a recorded inspection is a test case);
+    /// - an item the data-quality gate refused is `incomplete` with a reason, never a pass or fail on late data;
+    /// - the scenario's expectation is checked on the verdicts the same procedures give on the same samples with their
+    ///   late flags cleared (the values as they came over the wire), and every item the gate let through live has
+    ///   exactly that verdict. On a quiet machine the two are the same run; on a loaded one the poll thread can be
+    ///   late, the live items go `incomplete`, and the measurement chain is still checked.
+    /// A run the procedures aborted, or whose samples were stale or timed out, is repeated (at most `attempts`).
+    static func judge(
+        _ scenario: VehicleScenario, vehicle: Vehicle = Fixtures.car, dynamometer: Bool = false, attempts: Int = 3
+    ) async throws -> Judged {
+        var last: Judged?
+        for attempt in 1...attempts {
+            let outcome = try await run(scenario, vehicle: vehicle, dynamometer: dynamometer)
+            let replay = try outcome.recording.replay()
+            #expect(replay.differences.isEmpty, "replay of the recorded run differs: \(replay.differences.prefix(5))")
+
+            let live = outcome.finalVerdicts
+            for (id, v) in live where v.qualityReason != nil {
+                #expect(v.item.verdict == .incomplete, "\(id) judged on samples the quality gate refused")
+            }
+            let blind = try outcome.recording.ignoringLateness().replay()
+            var verdicts: [String: ItemVerdict] = [:]
+            /// Items refused for a reason other than lateness (stale, timed out, out of range, gaps).
+            var stillRefused: [String: String] = [:]
+            for v in blind.verdicts {
+                verdicts[v.item.id] = v.item.verdict
+                stillRefused[v.item.id] = v.qualityReason?.en
+            }
+            #expect(Set(verdicts.keys) == Set(live.keys))
+            for (id, v) in live where v.qualityReason == nil {
+                #expect(v.item.verdict == verdicts[id], "\(id): live \(v.item.verdict), late flags cleared \(String(describing: verdicts[id]))")
+            }
+            let abortedStations = Set(outcome.aborts.map(\.station.rawValue))
+            for (id, v) in live where abortedStations.contains(v.station.rawValue) {
+                #expect(v.item.verdict == .incomplete, "\(id) judged after its station aborted")
+            }
+            let gated = live.values.filter { $0.qualityReason != nil }.count
+            print("served lane \(scenario.name) run \(attempt): \(live.count) items, \(gated) refused live by the quality gate (\(outcome.lateSamples) late samples), \(outcome.aborts.count) aborts, \(outcome.elapsed); brake link \(outcome.brakeLink)")
+            last = Judged(outcome: outcome, verdicts: verdicts)
+            if outcome.aborts.isEmpty && stillRefused.isEmpty { return last! }
+            for abort in outcome.aborts { print("  aborted (run repeated):", abort.step, abort.reason.en) }
+            for (id, reason) in stillRefused { print("  refused without lateness (run repeated):", id, reason) }
+        }
+        Issue.record("every one of \(attempts) runs of \(scenario.name) was aborted or had stale data (a rig or link fault on loopback)")
+        return last!
+    }
+
+    /// Serves the three rigs with `scenario` loaded and runs one whole inspection of `vehicle`. With `dynamometer`
+    /// the emission station has a chassis dynamometer (as lane L1 of `LaneProfiles/asm-station.yaml`): a
+    /// spark-ignition car runs ASM with the standard's own timings, and the simulated driver follows the prompts
+    /// (RigFirmware's `ASMDriver`: the next mode's speed once the controller writes the next load).
     ///
     /// The driver confirms ordinary prompts after 1 s of sample time and never confirms a repeat after an abort:
     /// the operator finishes the inspection 3 s after one, once the other stations are done (the aborted station's
     /// items stay `incomplete`). Gives up after `limit` of sample time the same way.
     static func run(
-        _ scenario: VehicleScenario, vehicle: Vehicle = Fixtures.car, fault: Fault? = nil, limit: Duration = .seconds(240)
+        _ scenario: VehicleScenario, vehicle: Vehicle = Fixtures.car, dynamometer: Bool = false, fault: Fault? = nil,
+        limit: Duration = .seconds(240)
     ) async throws -> Outcome {
         await slots.acquire()
         defer { Task { await slots.release() } }
@@ -118,8 +181,8 @@ struct ServedLane {
         let served: [StationKind: InProcessRig] = [.brake: brake, .headlamp: headlamp, .emission: exhaust]
 
         // The analyser was switched on long ago; the driver runs the engine as the procedure asks.
-        let emission = emissionConfiguration(vehicle)
-        let script = engineScript(vehicle, emission)
+        let emission = dynamometer ? EmissionConfiguration(vehicle: vehicle, dynamometer: true) : emissionConfiguration(vehicle)
+        let script = emission.method == .asm ? nil : engineScript(vehicle, emission)
         exhaust.rig.withModel { model in
             if case .exhaust(var analyser) = model {
                 analyser.finishWarmUp()
@@ -279,6 +342,14 @@ struct ServedLane {
             if live.isFinished { break }
         }
         for rig in served.values { rig.rig.setFault(.none) }
+        // The commands of the last inputs leave at each link's next cycle, before its read: two more samples from
+        // every rig and they have been written (at most 10 s).
+        var after: [RigID: Int] = [:]
+        let drainUntil = ContinuousClock.now + .seconds(10)
+        for await sample in samples {
+            after[sample.rig, default: 0] += 1
+            if !pollers.keys.contains(where: { (after[$0] ?? 0) < 2 }) || ContinuousClock.now > drainUntil { break }
+        }
         let stats = brakeLink.statistics()
         let realTime = stats.realTime.granted && brake.server.server.statistics.realTime
         let summary = "missed \(stats.missedDeadlines) skipped \(stats.skippedCycles) cycles \(stats.cycles) cycle time p99 \(stats.cycleTime.p99) max \(stats.cycleTime.max) rt \(realTime)"
@@ -286,12 +357,15 @@ struct ServedLane {
         let running = brake.rig.withModel { model in
             if case .brake(let b) = model { b.rollerState == .spinningUp || b.rollerState == .atSpeed } else { false }
         }
+        let setpoint = exhaust.rig.withModel { model -> Double? in
+            if case .exhaust(let analyser) = model { analyser.commandStates["dyno_load_setpoint_kw"] } else { nil }
+        }
         continuation.finish()
         live.hub.finish()
         return Outcome(
             recording: recording, events: events, brakeLink: summary, lateSamples: late,
             rollerStopWrites: stopWrites.withLock { $0 }, firstSlipSample: firstSlip, faultStarted: faultStarted,
-            elapsed: ContinuousClock.now - started, brakeRollersRunningAtEnd: running)
+            elapsed: ContinuousClock.now - started, brakeRollersRunningAtEnd: running, dynamometerSetpointAtEnd: setpoint)
     }
 }
 
