@@ -93,7 +93,7 @@ struct InterfaceTests {
     }
 
     /// Runs the built `lanectl` binary, which sits next to the test bundle in `.build/<config>/`.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func lanectlRulesEvaluateReadsStandardInputAndSetsTheExitStatus() throws {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lanectl"),

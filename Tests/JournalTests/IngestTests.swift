@@ -12,7 +12,7 @@ struct IngestTests {
             deadlineMissed: n % 11 == 0)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func writerCommitsEverySampleInBatchesChainedAndReadable() throws {
         let folder = try TemporaryFolder()
         let journal = try Journal(path: folder.path(), now: t0)
@@ -80,7 +80,7 @@ struct IngestTests {
         #expect(removed.problems.contains { $0.sequence == 3 && $0.kind == .rowRemoved })
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func manyProducersConcurrentWithEventWritesKeepTheChainIntact() throws {
         let folder = try TemporaryFolder()
         let journal = try Journal(path: folder.path(), now: t0)

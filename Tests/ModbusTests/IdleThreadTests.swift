@@ -36,7 +36,7 @@ func connectRaw(port: Int) -> Int32 {
 /// blocks holds a core against every normal thread. No timing assertions: a spinning loop shows as CPU time
 /// close to the wall time (the bound is half of it, which load can only make smaller) and as thousands of
 /// `poll` wake-ups a second (counted, so load cannot hide it); a blocking one as next to none of either.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct IdleThreadTests {
     static let layout = ModbusServer.Layout(coils: 0..<8, holdingRegisters: 0..<16)
 
@@ -115,7 +115,7 @@ struct IdleThreadTests {
 
 /// `SCHED_FIFO` threads: what the threads they start inherit, and the runaway guard. Only where the process may
 /// have real-time priority (root or `CAP_SYS_NICE`).
-@Suite(.serialized, .timeLimit(.minutes(1)), .enabled(if: RealTime.probe(priority: 5) == nil, "SCHED_FIFO not permitted"))
+@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: RealTime.probe(priority: 5) == nil, "SCHED_FIFO not permitted"))
 struct RealTimeThreadTests {
     @Test func aThreadStartedByARealTimeThreadRunsUnderNormalScheduling() {
         let seen = Mutex<(parent: OSThread.Scheduling?, child: OSThread.Scheduling?)>((nil, nil))

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Our client against our server over real loopback sockets.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct LoopbackTests {
     static let layout = ModbusServer.Layout(
         coils: 0..<16, discreteInputs: 100..<116, holdingRegisters: 0..<64, inputRegisters: 200..<264)

@@ -4,7 +4,7 @@ import Modbus
 import Testing
 
 /// Modbus RTU between our client and our server over a socat pseudo-terminal pair.
-@Suite(.timeLimit(.minutes(1)), .enabled(if: SerialPair.socatPath != nil, "socat is not installed (apt install socat)"))
+@Suite(.timeLimit(.minutes(5)), .enabled(if: SerialPair.socatPath != nil, "socat is not installed (apt install socat)"))
 struct RTUTests {
     static let layout = ModbusServer.Layout(coils: 0..<8, discreteInputs: 0..<8, holdingRegisters: 0..<16, inputRegisters: 0..<16)
 

@@ -9,7 +9,7 @@ import Testing
 /// else, as on the stepped firmware (``ScenarioTests``).
 ///
 /// How each run is judged: ``ServedLane/judge(_:vehicle:dynamometer:attempts:)``.
-/// The tests run in parallel, three lanes at a time (``ServedLane/slots``).
+/// The tests run in parallel, two lanes at a time (``ServedLane/slots``).
 @Suite
 struct ServedLaneTests {
     @Test(.timeLimit(.minutes(10)))

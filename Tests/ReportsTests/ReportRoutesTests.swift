@@ -87,7 +87,7 @@ func login(_ client: some TestClientProtocol, _ user: String, _ password: String
 func form(_ cookie: String) -> HTTPFields { [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"] }
 
 struct ReportRoutesTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func signedOutVisitorsAreSentToLoginAndDriversCannotRead() async throws {
         let f = try await ReportFixture(vehicles: 4)
         try await f.app.test(.router) { client in
@@ -107,7 +107,7 @@ struct ReportRoutesTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func anOperatorReadsButCannotSignAndTheRefusalIsJournaled() async throws {
         let f = try await ReportFixture()
         let failed = try f.failedUnsigned()
@@ -141,7 +141,7 @@ struct ReportRoutesTests {
         #expect(try f.journal.refusals(of: failed.id).allSatisfy { $0.entry.actor == "op1" })
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func anInspectorOrdersAReTestSignsTheNewAttemptAndNoRouteChangesItAfterwards() async throws {
         let f = try await ReportFixture()
         let failed = try f.failedUnsigned()
@@ -208,7 +208,7 @@ struct ReportRoutesTests {
         try #require(try f.journal.search(InspectionQuery()).first { $0.id == id }?.retestedBy)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func searchCSVStatisticsCSVAndTheBundleCarryTheJournalsFigures() async throws {
         let f = try await ReportFixture()
         let expected = try f.journal.search(InspectionQuery(lane: "L1"))
@@ -258,7 +258,7 @@ struct ReportRoutesTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func theReportPageDrawsEveryCurveAimAndReadingWithItsLimit() async throws {
         let f = try await ReportFixture(vehicles: 6)
         let id = try #require(try f.journal.search(InspectionQuery()).last).id

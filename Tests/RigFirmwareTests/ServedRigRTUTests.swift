@@ -7,7 +7,7 @@ import Testing
 
 /// A simulated rig served over Modbus RTU on one end of a socat pseudo-terminal pair, read from the other.
 @Suite(
-    .serialized, .timeLimit(.minutes(1)),
+    .serialized, .timeLimit(.minutes(5)),
     .enabled(if: SerialPair.socatPath != nil, "socat is not installed (apt install socat)"))
 struct ServedRigRTUTests {
     @Test func brakeRigAnswersOverRTUWithItsUnitIDAndTakesCommands() async throws {

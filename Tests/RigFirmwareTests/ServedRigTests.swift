@@ -7,7 +7,7 @@ import RigFirmware
 import Testing
 
 /// Simulated rigs served over real loopback sockets, read with the Modbus module's client.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct ServedRigTests {
     func link(_ rig: InProcessRig, timeout: Duration = .seconds(2)) throws -> ModbusLink {
         try ModbusLink(
@@ -214,7 +214,7 @@ struct ServedRigTests {
 }
 
 
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(5)))
 struct InProcessStationTests {
     @Test func boundProfilePointsEveryRigAtItsServedPort() async throws {
         let running = try InProcessStation()

@@ -7,7 +7,7 @@ import Testing
 /// The link thread sleeps to each deadline whatever happens on the link: a rig that answers, a link whose
 /// connects are refused (reconnect back-off), a rig that never answers (response timeouts). A loop that spun
 /// would show as CPU time close to the wall time and as more cycles than periods elapsed.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct LinkPollerIdleTests {
     static let map = RegisterMap(
         model: "LC-TEST", kind: .brakeTester, version: "1", defaultWordOrder: .abcd,

@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// The poller against our Modbus server on loopback.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct LinkPollerTests {
     static let map = RegisterMap(
         model: "LC-TEST", kind: .brakeTester, version: "1", defaultWordOrder: .cdab,

@@ -6,7 +6,7 @@ import Rigs
 import Testing
 
 /// The same poller over Modbus RTU on a socat pseudo-terminal pair, two rigs on one line.
-@Suite(.timeLimit(.minutes(1)), .enabled(if: SerialPair.socatPath != nil, "socat is not installed (apt install socat)"))
+@Suite(.timeLimit(.minutes(5)), .enabled(if: SerialPair.socatPath != nil, "socat is not installed (apt install socat)"))
 struct RTUPollerTests {
     @Test func pollsTwoRigsOnOneSerialLine() async throws {
         let pair = try SerialPair()

@@ -29,7 +29,7 @@ struct DemoTrafficTests {
         #expect(newEnergy > 0)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func theServiceOpensAShiftAndChecksVehiclesInUntilShutdown() async throws {
         let simulated = try InProcessStation()
         defer { simulated.stop() }
@@ -55,7 +55,7 @@ struct DemoTrafficTests {
         #expect(snapshot.drivers.filter { $0.state == "assigned" }.count == 2)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func theStationOpensWithOneVehicleWaitingPerLaneBeforeTheFirstArrival() async throws {
         let simulated = try InProcessStation()
         defer { simulated.stop() }

@@ -68,7 +68,7 @@ struct OperatorTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aJournalThatRefusesWritesRaisesAnAlarmAndCountsTheFailures() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

@@ -10,7 +10,7 @@ import NIOCore
 import StationServer
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct AuthTests {
     func app(_ auth: StationAuth) throws -> some ApplicationProtocol {
         var logger = Logger(label: "test")
@@ -280,7 +280,7 @@ struct LoginThrottleTests {
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct AccountRoutesTests {
     @Test func anAdminManagesAccountsOverTheAPIAndOthersAreRefused() async throws {
         let folder = try TemporaryFolder()

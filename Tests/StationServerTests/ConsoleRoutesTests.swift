@@ -40,7 +40,7 @@ struct ConsoleStation {
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ConsoleRoutesTests {
     @Test func everyOperatorActionAnswers401AsJSONWithoutASession() async throws {
         let station = try await ConsoleStation()

@@ -61,7 +61,7 @@ final class LiveStation: Sendable {
 
     /// Polls `condition` every 20 ms for up to `timeout`.
     func wait(
-        _ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool
+        _ what: String, timeout: Duration = .seconds(60), _ condition: () -> Bool
     ) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout

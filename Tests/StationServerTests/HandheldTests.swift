@@ -12,7 +12,7 @@ import StationTesting
 import Testing
 import Valet
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct HandheldTests {
     /// A controller with an open shift and one vehicle checked in (a driver drawn to collect its key), journaled.
     struct Station {

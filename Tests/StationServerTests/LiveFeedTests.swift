@@ -10,7 +10,7 @@ import StationServer
 import Synchronization
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct LiveFeedTests {
     @Test func liveFeedStreamsSamplesAndBrakeTraceFromARealPollerReadingASimulatedRig() async throws {
         let station = try LiveStation(only: ["L1.brake"])
@@ -24,14 +24,23 @@ struct LiveFeedTests {
             try station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 1))
             try await app.test(.live) { client in
                 let cookie = try await client.signIn("op1")
-                try await client.ws("/live", configuration: .init(additionalHeaders: [.cookie: cookie])) { inbound, _, _ in
-                    var samplesMessages = 0
-                    for try await message in inbound.messages(maxSize: 4 << 20) {
-                        guard case .text(let text) = message else { continue }
-                        received.texts.withLock { $0.append(text) }
-                        if try jsonObject(text)["type"] as? String == "samples" { samplesMessages += 1 }
-                        if samplesMessages >= 25 { break }
+                // The server pings every 30 s and closes a socket that does not answer: a test process starved
+                // beside the parallel suite can miss it. The console then reconnects; so does the test (3 tries),
+                // each connection's messages checked on their own.
+                for _ in 0..<3 {
+                    received.texts.withLock { $0 = [] }
+                    try await client.ws("/live", configuration: .init(additionalHeaders: [.cookie: cookie])) { inbound, _, _ in
+                        var samplesMessages = 0
+                        for try await message in inbound.messages(maxSize: 4 << 20) {
+                            guard case .text(let text) = message else { continue }
+                            received.texts.withLock { $0.append(text) }
+                            if try jsonObject(text)["type"] as? String == "samples" { samplesMessages += 1 }
+                            if samplesMessages >= 25 { break }
+                        }
                     }
+                    let samplesMessages = try received.texts.withLock { $0 }.filter { try jsonObject($0)["type"] as? String == "samples" }.count
+                    if samplesMessages >= 25 { break }
+                    print("live feed closed after \(samplesMessages) samples messages; reconnecting")
                 }
             }
             try? station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 0))

@@ -12,7 +12,7 @@ import Testing
 
 /// `/metrics`: the latency histograms (last sample → verdict on the live feed, → item in the journal, → rollers
 /// stop handed on) filled by a real verdict through the real controller, feed and journal.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct MetricsTests {
     @Test func aVerdictFillsThePipelineAndJournalLatencyHistograms() async throws {
         let folder = try TemporaryFolder()

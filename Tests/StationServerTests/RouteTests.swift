@@ -8,7 +8,7 @@ import Rigs
 import StationServer
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct RouteTests {
     func app(_ hub: LiveHub, auth: StationAuth) -> some ApplicationProtocol {
         var logger = Logger(label: "test")
@@ -112,7 +112,7 @@ struct RouteTests {
         #expect(hub.trace(of: rig, after: cursor).points.isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func rigsRouteAndMetricsReportLivePollStatisticsOfSimulatedRigs() async throws {
         let station = try LiveStation(only: ["L1.brake", "L1.headlamp"])
         try await station.run {

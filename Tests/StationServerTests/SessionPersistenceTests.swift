@@ -20,7 +20,7 @@ final class ManualWallClock: Sendable {
 
 /// Sessions in the station's database (`SQLitePersistDriver`): a server rebuilt on the same file (a restart)
 /// keeps everyone signed in; expiry, sign-out and account changes still count.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct SessionPersistenceTests {
     /// One "process": the database opened, the accounts and sessions read from it, a server built on them.
     struct Station {

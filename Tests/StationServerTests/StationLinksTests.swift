@@ -78,7 +78,7 @@ import Testing
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct RollerGuardTests {
     @Test func shutdownStopsRunningRollersAndWaitsForTheReadBack() async throws {
         let station = try LiveStation(only: ["L1.brake", "L2.brake"])
