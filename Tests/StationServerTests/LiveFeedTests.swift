@@ -24,23 +24,20 @@ struct LiveFeedTests {
             try station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 1))
             try await app.test(.live) { client in
                 let cookie = try await client.signIn("op1")
-                // The server pings every 30 s and closes a socket that does not answer: a test process starved
-                // beside the parallel suite can miss it. The console then reconnects; so does the test (3 tries),
-                // each connection's messages checked on their own.
-                for _ in 0..<3 {
-                    received.texts.withLock { $0 = [] }
-                    try await client.ws("/live", configuration: .init(additionalHeaders: [.cookie: cookie])) { inbound, _, _ in
-                        var samplesMessages = 0
-                        for try await message in inbound.messages(maxSize: 4 << 20) {
-                            guard case .text(let text) = message else { continue }
-                            received.texts.withLock { $0.append(text) }
-                            if try jsonObject(text)["type"] as? String == "samples" { samplesMessages += 1 }
-                            if samplesMessages >= 25 { break }
-                        }
+                // Connect once the hub keeps more trace than fits a 16 KB frame (at 100 Hz, 10 s): the first
+                // samples message carries all of it, and the client below keeps swift-websocket's default 16 KB
+                // frame limit, so the message must come fragmented.
+                try await station.wait("1,000 brake trace points") {
+                    station.hub.trace(of: "L1.brake", after: 0).points.count >= 1_000
+                }
+                try await client.ws("/live", configuration: .init(additionalHeaders: [.cookie: cookie])) { inbound, _, _ in
+                    var samplesMessages = 0
+                    for try await message in inbound.messages(maxSize: 4 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        received.texts.withLock { $0.append(text) }
+                        if try jsonObject(text)["type"] as? String == "samples" { samplesMessages += 1 }
+                        if samplesMessages >= 25 { break }
                     }
-                    let samplesMessages = try received.texts.withLock { $0 }.filter { try jsonObject($0)["type"] as? String == "samples" }.count
-                    if samplesMessages >= 25 { break }
-                    print("live feed closed after \(samplesMessages) samples messages; reconnecting")
                 }
             }
             try? station.hub.submit(RigCommand(rig: "L1.brake", name: "rollers_run", value: 0))
@@ -50,6 +47,8 @@ struct LiveFeedTests {
         let hello = try #require(messages.first?["profile"] as? [String: Any])
         #expect((hello["lanes"] as? [Any])?.count == 2)
         let samples = messages.filter { $0["type"] as? String == "samples" }
+        let firstSamples = try #require(received.texts.withLock { $0 }.first { $0.contains(#""type":"samples""#) })
+        #expect(firstSamples.utf8.count > 16 << 10, "the first samples message spans several frames")
         let brake = samples.flatMap { ($0["samples"] as? [[String: Any]]) ?? [] }.filter { $0["rig"] as? String == "L1.brake" }
         let sequences = brake.compactMap { $0["seq"] as? Int }
         #expect(sequences.count >= 20)

@@ -94,9 +94,10 @@ public struct ConsoleRoutes: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     var board = LaneBoardFeed(lane: lane, hub: hub, station: feed)
-                    try await outbound.write(.text(board.hello()))
+                    // Fragmented as `/live`'s messages are (see StationRoutes).
+                    try await outbound.writeTextMessage(board.hello())
                     while !Task.isCancelled {
-                        for message in board.nextMessages() { try await outbound.write(.text(message)) }
+                        for message in board.nextMessages() { try await outbound.writeTextMessage(message) }
                         try await Task.sleep(for: LiveFeed.frameInterval)
                     }
                 }

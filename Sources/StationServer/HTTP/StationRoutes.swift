@@ -79,8 +79,11 @@ public enum StationRoutes {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     var feed = LiveFeed(hub: hub, station: console?.feed)
-                    try await outbound.write(.text(feed.hello()))
-                    try await feed.frames { message in try await outbound.write(.text(message)) }
+                    // Messages go out fragmented into frames of at most 16 KB: a console that connects while a
+                    // brake trace is kept gets the whole trace at once (2,000 points, ~80 KB), more than a client's
+                    // default frame limit (16 KB in swift-websocket) that closes the connection on a larger frame.
+                    try await outbound.writeTextMessage(feed.hello())
+                    try await feed.frames { message in try await outbound.writeTextMessage(message) }
                 }
                 // The client may send anything (pings); the feed ends when it closes.
                 for try await _ in inbound {}
