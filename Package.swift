@@ -106,6 +106,8 @@ let package = Package(
             resources: [.copy("Public")]
         ),
         .target(name: "LaneTesting", dependencies: ["LaneCore", "Profiles", "RigFirmware", "Modbus"]),
+        // Test support: the `.offThePool` trait, which runs CPU-bound test cases on niced threads of their own.
+        .target(name: "TestScheduling"),
         // Test support for the live station: a lane of firmware physics on a virtual clock under a real controller.
         .target(
             name: "StationTesting",
@@ -136,10 +138,10 @@ let package = Package(
         ),
 
         .testTarget(name: "LaneCoreTests", dependencies: ["LaneCore"]),
-        .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "InspectionRulesTests", dependencies: ["InspectionRules", "LaneCore", "LaneTesting", "TestScheduling", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "LaneCore", "LaneTesting"]),
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "LaneCore", "LaneTesting"]),
-        .testTarget(name: "RigFirmwareTests", dependencies: ["RigFirmware", "Modbus", "LaneCore", "LaneTesting"]),
+        .testTarget(name: "RigFirmwareTests", dependencies: ["RigFirmware", "Modbus", "LaneCore", "LaneTesting", "TestScheduling"]),
         .testTarget(
             name: "RigsTests",
             dependencies: [
@@ -152,16 +154,16 @@ let package = Package(
         .testTarget(
             name: "JournalTests",
             dependencies: [
-                "Journal", "LaneCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "Journal", "LaneCore", "TestScheduling", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "ValetTests", dependencies: ["Valet", "LaneCore", "LaneTesting", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ValetTests", dependencies: ["Valet", "LaneCore", "LaneTesting", "TestScheduling", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "ProceduresTests",
             dependencies: [
                 "Procedures", "InspectionRules", "LaneCore", "LaneTesting", "RigFirmware", "Profiles", "Rigs", "Modbus",
-                .product(name: "Logging", package: "swift-log"),
+                "TestScheduling", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Recordings"]
         ),
@@ -179,7 +181,7 @@ let package = Package(
             name: "StationControlTests",
             dependencies: [
                 "StationControl", "StationTesting", "LaneCore", "LaneTesting", "Journal", "Valet", "Procedures", "InspectionRules", "Rigs",
-                "RigFirmware", "Profiles", "Modbus",
+                "RigFirmware", "Profiles", "Modbus", "TestScheduling",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

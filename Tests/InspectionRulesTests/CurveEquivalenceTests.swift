@@ -1,4 +1,5 @@
 import InspectionRules
+import TestScheduling
 import Testing
 
 /// `CurveFigures` scans with four interleaved lanes; these tests hold it to the plain one-lane
@@ -6,6 +7,7 @@ import Testing
 /// to catch a merge error: ties at the peak in different lanes, plateaus, lengths that are not a
 /// multiple of four, negative, NaN and infinite samples (the public initialiser is not validated),
 /// sides of different lengths, empty sides.
+@Suite(.offThePool)
 struct CurveEquivalenceTests {
     /// The reference: the scan `CurveFigures` used before the lanes.
     static func reference(left: [Double], right: [Double]) -> CurveFigures.Reference {

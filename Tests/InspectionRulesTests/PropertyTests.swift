@@ -1,7 +1,9 @@
 import InspectionRules
 import PropertyBased
+import TestScheduling
 import Testing
 
+@Suite(.offThePool)
 struct PropertyTests {
     static func axleCase(_ ruleset: String, unit: String, scale: Double, left: Double, right: Double, load: Double, diff: Double, drag: (Double, Double)) -> String {
         """

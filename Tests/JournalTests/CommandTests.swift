@@ -1,9 +1,11 @@
 import Foundation
 import Journal
 import LaneCore
+import TestScheduling
 import Testing
 
 /// `lanectl journal …` as an operator runs it: exit statuses and the bundle on disk.
+@Suite(.offThePool)
 struct CommandTests {
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Journal
 import LaneCore
+import TestScheduling
 import Testing
 
 /// The journal folded by hand from its entries (payloads decoded by kind), with none of the SQL the
@@ -75,6 +76,7 @@ struct SimulatedDay {
     }
 }
 
+@Suite(.offThePool)
 struct ReportSearchTests {
     @Test func everyFilterReturnsExactlyTheAttemptsCountedFromTheEntries() throws {
         let day = try SimulatedDay()
@@ -226,6 +228,7 @@ struct SignOffLockTests {
     }
 }
 
+@Suite(.offThePool)
 struct StatisticsTests {
     @Test(arguments: [StatisticsPeriod.day, .week, .month])
     func statisticsEqualTheFiguresCountedFromTheEntries(period: StatisticsPeriod) throws {

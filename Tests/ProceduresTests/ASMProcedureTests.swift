@@ -1,10 +1,12 @@
 import InspectionRules
 import LaneCore
 import Procedures
+import TestScheduling
 import Testing
 
 /// The ASM emission test (ASM5025 then ASM2540 on a chassis dynamometer), fed with hand-made
 /// samples: through the procedure alone, and through the pipeline to the rule engine's verdicts.
+@Suite(.offThePool)
 struct ASMProcedureTests {
     /// A 1350 kg car: reference mass 1450 kg, ASM5025 load 1450 / 148 = 9.80 kW, ASM2540 7.84 kW.
     static var vehicle: Vehicle {

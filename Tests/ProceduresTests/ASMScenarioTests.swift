@@ -2,11 +2,13 @@ import InspectionRules
 import LaneCore
 import Procedures
 import RigFirmware
+import TestScheduling
 import Testing
 
 /// The ASM test against the RigFirmware exhaust analyser and its chassis dynamometer, stepped by
 /// hand (no sockets): the dynamometer absorbs the load the procedure writes, the simulated driver
 /// follows the `asm` engine script.
+@Suite(.offThePool)
 struct ASMScenarioTests {
     static func inspect(_ scenario: VehicleScenario) throws -> SimulatedLane {
         var lane = SimulatedLane(

@@ -1,8 +1,10 @@
 import LaneCore
 import Procedures
+import TestScheduling
 import Testing
 
 /// The brake station fed with hand-made sample sequences.
+@Suite(.offThePool)
 struct BrakeProcedureTests {
     var maker = SampleMaker(rig: Fixtures.brakeRig, map: Fixtures.brakeMap)
     var procedure = try! BrakeProcedure(rig: Fixtures.brakeRig, map: Fixtures.brakeMap, configuration: BrakeConfiguration(axles: 2))

@@ -1,8 +1,10 @@
 import LaneCore
 import Procedures
+import TestScheduling
 import Testing
 
 /// The emission station fed with hand-made samples.
+@Suite(.offThePool)
 struct EmissionProcedureTests {
     var maker = SampleMaker(rig: Fixtures.emissionRig, map: Fixtures.exhaustMap)
     var ms = 0

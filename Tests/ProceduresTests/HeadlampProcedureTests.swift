@@ -1,8 +1,10 @@
 import LaneCore
 import Procedures
+import TestScheduling
 import Testing
 
 /// The headlamp station fed with hand-made samples.
+@Suite(.offThePool)
 struct HeadlampProcedureTests {
     var maker = SampleMaker(rig: Fixtures.headlampRig, map: Fixtures.headlampMap)
     var procedure = try! HeadlampProcedure(rig: Fixtures.headlampRig, map: Fixtures.headlampMap)

@@ -3,9 +3,11 @@ import InspectionRules
 import LaneCore
 import Procedures
 import RigFirmware
+import TestScheduling
 import Testing
 
 /// Recorded inspections replay to identical commands, measurements and verdicts.
+@Suite(.offThePool)
 struct ReplayTests {
     /// Records a simulated inspection the way a live lane would: every input and what it produced.
     static func record(

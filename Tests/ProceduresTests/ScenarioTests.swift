@@ -2,10 +2,12 @@ import InspectionRules
 import LaneCore
 import Procedures
 import RigFirmware
+import TestScheduling
 import Testing
 
 /// Whole inspections against the RigFirmware physics models, stepped by hand (no sockets): each
 /// scenario fails the item its name says and nothing else.
+@Suite(.offThePool)
 struct ScenarioTests {
     static func inspect(_ scenario: VehicleScenario, vehicle: Vehicle = Fixtures.car) throws -> SimulatedLane {
         var lane = SimulatedLane(pipeline: try Fixtures.pipeline(vehicle: vehicle), scenario: scenario)

@@ -1,7 +1,9 @@
 import RigFirmware
+import TestScheduling
 import Testing
 
 /// The brake tester's physics, fed with time by hand (10 ms steps like a 100 Hz poller).
+@Suite(.offThePool)
 struct BrakeTesterModelTests {
     /// Runs the model for `seconds` from `start`, reading every 10 ms.
     static func run(

@@ -1,6 +1,8 @@
 import RigFirmware
+import TestScheduling
 import Testing
 
+@Suite(.offThePool)
 struct HeadlampTesterModelTests {
     static func advance(_ model: inout HeadlampTesterModel, to seconds: Double) {
         model.advance(to: .milliseconds(Int64(seconds * 1000)))
@@ -77,6 +79,7 @@ struct HeadlampTesterModelTests {
     }
 }
 
+@Suite(.offThePool)
 struct ExhaustAnalyserModelTests {
     static func advance(_ model: inout ExhaustAnalyserModel, to seconds: Double) {
         model.advance(to: .milliseconds(Int64((seconds * 1000).rounded())))

@@ -2,10 +2,12 @@ import LaneCore
 import LaneTesting
 import Profiles
 import RigFirmware
+import TestScheduling
 import Testing
 
 /// In normal operation every reading stays inside the range its map declares, or the poller would
 /// mark good data `out_of_range`.
+@Suite(.offThePool)
 struct MapRangeTests {
     static func check(_ rig: SimulatedRig, at t: Double, _ problems: inout Set<String>) {
         let readings = rig.readings(at: .milliseconds(Int64(t * 1000)))

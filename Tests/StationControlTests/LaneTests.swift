@@ -7,11 +7,13 @@ import RigFirmware
 import StationControl
 import StationTesting
 import Synchronization
+import TestScheduling
 import Testing
 import Valet
 
 /// Whole vehicles through a lane whose rigs are the firmware's physics on a virtual clock: every station in
 /// drive order, the driver acknowledging every prompt, verdicts, the outcome, re-tests, faults, the journal.
+@Suite(.offThePool)
 struct LaneTests {
     static func finished(_ q: Int) -> (StationSnapshot) -> Bool {
         { snapshot in !snapshot.queue.contains { $0.queueNumber == q } }

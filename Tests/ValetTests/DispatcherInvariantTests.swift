@@ -1,8 +1,10 @@
 import LaneCore
+import TestScheduling
 import Testing
 import Valet
 
 /// A long random run of events, good and bad, checking the dispatcher's promises after every one.
+@Suite(.offThePool)
 struct DispatcherInvariantTests {
     @Test(arguments: [DriverPolicy.Kind.pooledRandom, .fixedToLanes, .firstFree])
     func randomLongRunNeverAssignsAnIneligibleDriverNorLeavesAVehicleWaiting(policy: DriverPolicy.Kind) {

@@ -1,4 +1,5 @@
 import LaneCore
+import TestScheduling
 import Testing
 import Valet
 
@@ -61,6 +62,7 @@ func draws(_ actions: [DispatchAction]) -> [DrawRecord] {
     actions.compactMap { if case .journal(let e) = $0, case .draw(let d) = e.record { d } else { nil } }
 }
 
+@Suite(.offThePool)
 struct DispatcherTests {
     @Test func checkInGivesQueueNumbersAndRefusesBadDataWithReasons() {
         var s = Station()

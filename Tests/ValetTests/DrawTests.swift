@@ -1,9 +1,11 @@
 import Crypto
 import Foundation
 import LaneCore
+import TestScheduling
 import Testing
 import Valet
 
+@Suite(.offThePool)
 struct DrawTests {
     static let drivers: [DriverID] = ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
 

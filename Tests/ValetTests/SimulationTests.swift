@@ -1,7 +1,9 @@
 import LaneCore
+import TestScheduling
 import Testing
 import Valet
 
+@Suite(.offThePool)
 struct SimulationTests {
     func parameters(drivers: Int = 8, days: Int = 4) -> SimulationParameters {
         var p = SimulationParameters()
