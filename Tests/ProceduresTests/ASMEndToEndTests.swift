@@ -66,13 +66,13 @@ struct ASMEndToEndTests {
     /// answers (the map's `safe_value`).
     @Test(.timeLimit(.minutes(10)))
     func analyserFaultDuringASM5025LeavesEveryItemIncompleteAndUnloadsTheDynamometer() async throws {
-        let outcome = try await ServedLane.run(
+        let outcome = try await ServedLane.runFault(
             .soundCar, vehicle: Self.vehicle, dynamometer: true,
             fault: .init(station: .emission, afterPrompt: "ASM5025", delay: .seconds(12), fault: .noReply, lasts: .seconds(3)))
         print("served lane ASM analyser fault: \(outcome.elapsed)")
+        // Runs where another station aborted on its own are repeated (``ServedLane/runFault``).
         let aborts = outcome.aborts
-        #expect(aborts.count == 1)
-        #expect(aborts.first?.station == .emission)
+        #expect(aborts.map(\.station) == [.emission], "\(aborts.map { "\($0.station) \($0.reason.en)" })")
         #expect(aborts.first?.reason.en.contains("no valid data") == true, "\(aborts.map(\.reason.en))")
         #expect(Self.measurement(outcome) == nil)
         let verdicts = outcome.finalVerdicts.filter { $0.value.station == .emission }.mapValues(\.item.verdict)

@@ -81,7 +81,7 @@ struct ServedLaneTests {
     /// every brake item is `incomplete` (never a verdict), and the other stations judge as usual.
     @Test(.timeLimit(.minutes(10)))
     func brakeTesterFaultMidTestLeavesTheBrakeItemsIncompleteAndTheRestJudged() async throws {
-        let outcome = try await ServedLane.run(
+        let outcome = try await ServedLane.runFault(
             .soundCar,
             fault: .init(station: .brake, afterPrompt: "Brake now", delay: .milliseconds(300), fault: .noReply, lasts: .seconds(3)))
         print("served lane brake fault: \(outcome.elapsed); brake link \(outcome.brakeLink)")
