@@ -16,20 +16,28 @@ import Glibc
 /// late, rollers "never reach speed", and live-feed clients miss their deadlines. Measured before this trait: a
 /// full `swift test` on two cores spent its first 45–190 s with only CPU-bound tests running.
 ///
-/// With `.offThePool` on a suite (or a test), its cases run on their own threads at nice 10: they still take every
-/// idle cycle, but the kernel runs the timing-sensitive threads first. Issues recorded inside are attributed to the
+/// With `.offThePool` on a suite (or a test), its cases run on their own threads at nice 19, at most one per core
+/// at a time (``slots``): they still take every idle cycle, but the kernel runs the timing-sensitive threads first
+/// (a nice-19 thread weighs 15 against a normal thread's 1024). Issues recorded inside are attributed to the
 /// test as usual (the case runs in its own task, with its task-locals, on the executor).
 public struct OffThePool: SuiteTrait, TestTrait, TestScoping {
     /// The niceness of the threads the cases run on (0 is normal; 19 the lowest priority).
     public var niceness: Int32
+    /// Whether the cases wait for one of the ``slots`` (CPU-bound work) or start at once (blocking waits).
+    public var limited: Bool
 
     public var isRecursive: Bool { true }
+
+    /// How many cases run at once across the process: one per core, as the cooperative pool itself would.
+    static let slots = RunSlots(max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         // Suites themselves are scoped too: only the cases move.
         guard testCase != nil else { return try await function() }
+        if limited { await Self.slots.acquire() }
+        defer { if limited { Task { await Self.slots.release() } } }
         let executor = DedicatedThreadExecutor(name: "test \(test.name)", niceness: niceness)
         defer { executor.shutdown() }
         try await withTaskExecutorPreference(executor) { try await function() }
@@ -37,8 +45,12 @@ public struct OffThePool: SuiteTrait, TestTrait, TestScoping {
 }
 
 extension Trait where Self == OffThePool {
-    /// Runs each case on a dedicated thread at nice 10 (see ``OffThePool``).
-    public static var offThePool: Self { OffThePool(niceness: 10) }
+    /// Runs each case on a dedicated thread at nice 19 (see ``OffThePool``).
+    public static var offThePool: Self { OffThePool(niceness: 19, limited: true) }
+
+    /// Runs each case on a dedicated thread at normal priority, at once: for tests that block on something other
+    /// than the CPU (a child process, a file sync), which would otherwise hold a pool thread while they wait.
+    public static var onOwnThread: Self { OffThePool(niceness: 0, limited: false) }
 }
 
 /// A task executor backed by one thread it owns: jobs run in the order they were enqueued, until ``shutdown()``
@@ -97,5 +109,25 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
             condition.unlock()
             job.runSynchronously(on: asUnownedTaskExecutor())
         }
+    }
+}
+
+/// At most `count` holders at a time; the others wait in turn.
+public actor RunSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    public init(_ count: Int) { free = count }
+
+    public func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    public func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }

@@ -5,7 +5,7 @@ import TestScheduling
 import Testing
 
 /// `lanectl journal …` as an operator runs it: exit statuses and the bundle on disk.
-@Suite(.offThePool)
+@Suite(.onOwnThread)
 struct CommandTests {
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
@@ -20,7 +20,7 @@ struct CommandTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func verifyExitsZeroIntactOneTamperedTwoUnreadableAndExportWritesACheckableBundle() throws {
         let day = try SmallDay()
         let path = day.folder.path()
@@ -45,7 +45,7 @@ struct CommandTests {
         #expect(try run(["journal", "verify", day.folder.path("missing.sqlite")]).status == 2)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func benchmarkWritesEveryRowOnBothSides() throws {
         let folder = try TemporaryFolder()
         let samples = try JournalBenchmark.samples(directory: folder.url, count: 2_000, batch: 100, channels: 12, durability: .normal)

@@ -31,7 +31,7 @@ struct EndToEndTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func aSoundCarIsDrawnDrivenMeasuredJudgedAndJournaledOverRealSockets() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

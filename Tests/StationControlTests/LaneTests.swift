@@ -19,7 +19,7 @@ struct LaneTests {
         { snapshot in !snapshot.queue.contains { $0.queueNumber == q } }
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func aSoundCarPassesEveryStationInDriveOrderAndTheJournalVerifies() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -82,7 +82,7 @@ struct LaneTests {
         #expect(counts.5 == 1)
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func aWeakRearBrakeFailsAndItsRetestRunsOnlyTheBrakeWithAnotherDriverLinkedToTheFailure() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -150,7 +150,7 @@ struct LaneTests {
         #expect(linkedTo == attempt1.inspection)
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func aRigFaultMidTestAbortsTheStepStopsTheRollersAndAnOperatorAbortLeavesItIncompleteNeverPass() throws {
         var h = try LaneHarness(profile: Fixtures.singleLane([.brake]))
         _ = try h.controller.openShift(by: "op1")
@@ -180,7 +180,7 @@ struct LaneTests {
         #expect(try h.run(limit: .seconds(60), until: Self.finished(ticket.queueNumber)))
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func lateSamplesMakeTheItemsTheyCarryIncompleteWithTheReason() throws {
         var h = try LaneHarness(profile: Fixtures.singleLane([.headlamp]))
         _ = try h.controller.openShift(by: "op1")

@@ -32,7 +32,7 @@ struct LatencyTests {
         #expect(bounds == bounds.sorted())
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func verdictEventsCarryTheirLastSampleTimeAndJournaledItemsAndRollersStopsAreTimed() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

@@ -11,7 +11,7 @@ import Valet
 
 /// The operator's repeat and call, the journal's failures surfacing as alarms, and the JSON the pages read.
 struct OperatorTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func anOperatorRepeatAfterAShortRigFaultRunsTheStepAgainToAVerdict() throws {
         var h = try LaneHarness(profile: Fixtures.singleLane([.brake]))
         _ = try h.controller.openShift(by: "op1")

@@ -10,7 +10,7 @@ import StationServer
 import Testing
 import Valet
 
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct SimulatedDriversTests {
     @Test func simulatedDriversSignInOverHTTPAndTakeAVehicleFromTheKeyToTheLane() async throws {
         let logger = {

@@ -8,6 +8,7 @@ import Procedures
 import RigFirmware
 import Rigs
 import Synchronization
+import TestScheduling
 import Testing
 
 /// A whole lane over real sockets: the brake, headlamp and emission rigs of lane L1 (the demo profile's maps and
@@ -401,26 +402,6 @@ struct ServedLane {
             recording: recording, events: events, brakeLink: summary, lateSamples: late,
             rollerStopWrites: stopWrites.withLock { $0 }, firstSlipSample: firstSlip, faultStarted: faultStarted,
             elapsed: ContinuousClock.now - started, brakeRollersRunningAtEnd: running, dynamometerSetpointAtEnd: setpoint)
-    }
-}
-
-/// At most `count` holders at a time; the others wait in turn.
-actor RunSlots {
-    private var free: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(_ count: Int) { free = count }
-
-    func acquire() async {
-        if free > 0 {
-            free -= 1
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func release() {
-        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }
 
