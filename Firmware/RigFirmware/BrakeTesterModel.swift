@@ -42,6 +42,8 @@ public struct BrakeTesterModel: RigModel {
         public static let stoppedOnSlip: UInt16 = 1 << 1
         public static let overRange: UInt16 = 1 << 2
         public static let zeroRefused: UInt16 = 1 << 3
+        /// The rollers were stopped by the communication watchdog: the controller fell silent while they ran.
+        public static let stoppedControllerSilent: UInt16 = 1 << 4
     }
 
     public let settings: Settings
@@ -97,7 +99,7 @@ public struct BrakeTesterModel: RigModel {
                     runCommand = false
                     return
                 }
-                faultWord &= ~(Fault.startRefused | Fault.stoppedOnSlip)
+                faultWord &= ~(Fault.startRefused | Fault.stoppedOnSlip | Fault.stoppedControllerSilent)
                 if !runCommand { braked = false }
                 runCommand = true
             } else {
@@ -113,6 +115,15 @@ public struct BrakeTesterModel: RigModel {
         default:
             break
         }
+    }
+
+    /// The controller fell silent: running rollers stop (coast down) and the fault word says why; a new run
+    /// command clears the flag.
+    public mutating func controllerSilent() -> Bool {
+        guard runCommand else { return false }
+        runCommand = false
+        faultWord |= Fault.stoppedControllerSilent
+        return true
     }
 
     public var commandStates: [String: Double] {

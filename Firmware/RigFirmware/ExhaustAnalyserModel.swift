@@ -32,6 +32,8 @@ public struct ExhaustAnalyserModel: RigModel {
         public static let notWarm: UInt16 = 1 << 0
         public static let leakCheckFailed: UInt16 = 1 << 1
         public static let busy: UInt16 = 1 << 2
+        /// The dynamometer was unloaded by the communication watchdog: the controller fell silent under load.
+        public static let unloadedControllerSilent: UInt16 = 1 << 3
     }
 
     public let settings: Settings
@@ -110,6 +112,7 @@ public struct ExhaustAnalyserModel: RigModel {
             samplingSince = nil
         case "dyno_load_setpoint_kw":
             let setpoint = max(0, value)
+            if setpoint > 0 { faultWord &= ~Fault.unloadedControllerSilent }
             if setpoint == 0 {
                 asmDriver = nil
             } else if let driver = asmDriver {
@@ -122,6 +125,16 @@ public struct ExhaustAnalyserModel: RigModel {
         default:
             break
         }
+    }
+
+    /// The controller fell silent: a loaded dynamometer is unloaded (the driver on it is no longer led through
+    /// the ASM modes) and the fault word says why; the next load written clears the flag.
+    public mutating func controllerSilent() -> Bool {
+        guard dynoSetpoint > 0 else { return false }
+        dynoSetpoint = 0
+        asmDriver = nil
+        faultWord |= Fault.unloadedControllerSilent
+        return true
     }
 
     public var commandStates: [String: Double] {

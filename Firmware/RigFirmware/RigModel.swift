@@ -12,6 +12,15 @@ public protocol RigModel: Sendable {
     mutating func load(_ scenario: VehicleScenario)
     /// Commands the firmware has cleared by itself (a one-shot coil that is done), by name → value.
     var commandStates: [String: Double] { get }
+    /// The firmware's communication watchdog tripped at the current time: no request from the controller for the
+    /// map's `comms_watchdog_seconds`. The model puts whatever moves under the controller's command in its safe
+    /// state (rollers stopped, dynamometer unloaded) and flags it in its fault word. Returns whether there was
+    /// anything to make safe; models with nothing under command ignore it.
+    mutating func controllerSilent() -> Bool
+}
+
+extension RigModel {
+    public mutating func controllerSilent() -> Bool { false }
 }
 
 /// Steps a model's continuous physics in slices of at most `maximumStep`, so the result does not

@@ -7,7 +7,8 @@ public import Modbus
 /// Before every request the rig's physics is advanced to the current monotonic time and its register
 /// image copied into the server's tables, so each reply carries values of the moment it was asked for;
 /// every write reaches the rig's firmware model (a command) right after it is answered. The rig's
-/// ``RigFault`` decides, per request, whether it is answered at all.
+/// ``RigFault`` decides, per request, whether it is answered at all; every request it answers is one the rig
+/// heard (``SimulatedRig/heard(at:)``, its communication watchdog).
 public final class RigServer: Sendable {
     /// The rigs on this link, by unit id.
     public let rigs: [UInt8: SimulatedRig]
@@ -44,15 +45,21 @@ public final class RigServer: Sendable {
         let garbage: [UInt8] = [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x07, 0xFF, 0x42, 0x13]
         server.setFaultHandler { [weak self] request in
             guard let self, let rig = self.rigs[request.unitID] else { return .none }
+            // A request the firmware answers is one it heard (its communication watchdog starts over); one lost to
+            // a fault on the link (no reply, dropped, garbled) is not.
             switch rig.fault {
             case .none:
+                rig.heard(at: self.elapsed)
                 self.push(unit: request.unitID)
                 return .none
             case .slowReplies(let delay):
+                rig.heard(at: self.elapsed)
                 self.push(unit: request.unitID)
                 return .delay(delay)
             case .noReply: return .noReply
-            case .exceptionReplies(let code): return .exception(ModbusExceptionCode(rawValue: code))
+            case .exceptionReplies(let code):
+                rig.heard(at: self.elapsed)
+                return .exception(ModbusExceptionCode(rawValue: code))
             case .droppedConnection: return .dropConnection
             case .garbageBytes: return .garbage(garbage)
             }

@@ -7,9 +7,17 @@ import Synchronization
 ///
 /// Time is injected: every call takes the time since the rig started, so tests step it by hand and
 /// the server passes the monotonic clock.
+///
+/// **Communication watchdog.** A map whose `settings` give `comms_watchdog_seconds` arms it on the first
+/// request the rig hears (``heard(at:)``, called by ``RigServer`` for every request it answers): when the
+/// controller then stays silent that long, the model makes itself safe (``RigModel/controllerSilent()``:
+/// rollers stopped, dynamometer unloaded) at exactly that moment of its physics, and the watchdog waits for
+/// the next request. A rig stepped by hand, never heard, never trips.
 public final class SimulatedRig: Sendable {
     public let id: RigID
     public let map: RegisterMap
+    /// Silence from the controller after which the firmware makes itself safe; nil: no watchdog.
+    public let commsWatchdog: Duration?
     private let state: Mutex<State>
 
     struct State {
@@ -18,6 +26,10 @@ public final class SimulatedRig: Sendable {
         var fault: RigFault
         var scenario: VehicleScenario
         var now: Duration = .zero
+        /// When the controller was last heard; nil before the first request and after the watchdog tripped.
+        var lastHeard: Duration?
+        /// How many times the watchdog made the rig safe (it expired with something running).
+        var watchdogTrips = 0
     }
 
     /// - Parameters:
@@ -26,6 +38,7 @@ public final class SimulatedRig: Sendable {
     public init(id: RigID, map: RegisterMap, scenario: VehicleScenario = .soundCar, fault: RigFault = .none, seed: UInt64 = 1) {
         self.id = id
         self.map = map
+        commsWatchdog = map.settings["comms_watchdog_seconds"].flatMap { $0 > 0 ? .milliseconds(Int64(($0 * 1000).rounded())) : nil }
         var model = AnyRigModel(map: map, seed: seed)
         model.withModel { $0.load(scenario) }
         var image = RegisterImage(map: map)
@@ -57,7 +70,7 @@ public final class SimulatedRig: Sendable {
     /// Advances the physics to `time` and returns the register image at that time.
     public func image(at time: Duration) -> RegisterImage {
         state.withLock { state in
-            Self.refresh(&state, to: time, map: map)
+            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
             return state.image
         }
     }
@@ -65,18 +78,29 @@ public final class SimulatedRig: Sendable {
     /// The engineering values of every channel at `time`.
     public func readings(at time: Duration) -> [String: Double] {
         state.withLock { state in
-            if time > state.now { state.model.withModel { $0.advance(to: time) } }
-            state.now = max(state.now, time)
+            advance(&state, to: time)
             return state.model.withModel { $0.readings() }
         }
     }
+
+    /// The controller's request reached the rig at `time` (the server calls this for every request the rig answers,
+    /// reads and writes alike): the physics is advanced to `time`, then the communication watchdog starts over.
+    public func heard(at time: Duration) {
+        state.withLock { state in
+            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
+            state.lastHeard = max(state.lastHeard ?? time, time)
+        }
+    }
+
+    /// How many times the communication watchdog made the rig safe.
+    public var watchdogTrips: Int { state.withLock { $0.watchdogTrips } }
 
     /// A client wrote `values` to `table` from `address`: update the image and apply the commands
     /// the map places there. Returns the names of the commands applied.
     @discardableResult
     public func write(table: RegisterTable, address: Int, values: [UInt16], at time: Duration) -> [String] {
         state.withLock { state in
-            Self.refresh(&state, to: time, map: map)
+            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
             switch table {
             case .coil:
                 for (offset, value) in values.enumerated() where address + offset < state.image.coils.count {
@@ -93,7 +117,7 @@ public final class SimulatedRig: Sendable {
             state.model.withModel { model in
                 for command in commands { model.apply(command: command.name, value: command.value) }
             }
-            Self.refresh(&state, to: time, map: map)
+            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
             return commands.map(\.name)
         }
     }
@@ -101,9 +125,9 @@ public final class SimulatedRig: Sendable {
     /// Applies a command by name (engineering value), as a client's write would.
     public func command(_ name: String, value: Double, at time: Duration) {
         state.withLock { state in
-            Self.refresh(&state, to: time, map: map)
+            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
             state.model.withModel { $0.apply(command: name, value: value) }
-            Self.refresh(&state, to: time, map: map)
+            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
         }
     }
 
@@ -112,11 +136,29 @@ public final class SimulatedRig: Sendable {
         state.withLock { body(&$0.model) }
     }
 
-    private static func refresh(_ state: inout State, to time: Duration, map: RegisterMap) {
+    private func advance(_ state: inout State, to time: Duration) {
+        Self.advance(&state, to: time, watchdog: commsWatchdog)
+    }
+
+    /// Advances the physics to `time`; a watchdog that expires on the way makes the model safe at its moment.
+    private static func advance(_ state: inout State, to time: Duration, watchdog: Duration?) {
+        if let watchdog, let last = state.lastHeard, time - last > watchdog {
+            let trip = last + watchdog
+            if trip > state.now {
+                state.model.withModel { $0.advance(to: trip) }
+                state.now = trip
+            }
+            if state.model.withModel({ $0.controllerSilent() }) { state.watchdogTrips += 1 }
+            state.lastHeard = nil
+        }
         if time > state.now {
             state.model.withModel { $0.advance(to: time) }
             state.now = time
         }
+    }
+
+    private static func refresh(_ state: inout State, to time: Duration, map: RegisterMap, watchdog: Duration?) {
+        advance(&state, to: time, watchdog: watchdog)
         let image = state.model.withModel { model in
             var image = state.image
             image.store(model.readings(), map: map)

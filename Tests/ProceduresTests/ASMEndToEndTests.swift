@@ -62,8 +62,8 @@ struct ASMEndToEndTests {
     }
 
     /// The analyser stops answering 12 s into ASM5025 and answers again 3 s later: the test is aborted, all six
-    /// items stay `incomplete`, and the unload asked for at the abort reaches the dynamometer once the analyser
-    /// answers (the map's `safe_value`).
+    /// items stay `incomplete`, the analyser's own watchdog unloads the dynamometer after 2 s of silence, and the
+    /// unload asked for at the abort reaches it too once the analyser answers (the map's `safe_value`).
     @Test(.timeLimit(.minutes(10)))
     func analyserFaultDuringASM5025LeavesEveryItemIncompleteAndUnloadsTheDynamometer() async throws {
         let outcome = try await ServedLane.runFault(
@@ -81,5 +81,7 @@ struct ASMEndToEndTests {
         // The procedure asked for the dynamometer to be unloaded when it aborted, and the rig took it.
         #expect(Self.setpoints(outcome).last == 0)
         #expect(outcome.dynamometerSetpointAtEnd == 0)
+        // Cut off for 3 s under load, the analyser unloaded the dynamometer itself after 2 s (its watchdog), once.
+        #expect(outcome.analyserWatchdogTrips == 1)
     }
 }

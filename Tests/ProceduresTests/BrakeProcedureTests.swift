@@ -110,6 +110,25 @@ struct BrakeProcedureTests {
         #expect(Self.commands(again) == [Self.run()])
     }
 
+    /// Rollers that stop mid-brake are a measured run when the tester stopped them on a slip (fault bit 1), and an
+    /// abort when its communication watchdog stopped them (bit 4: it lost the controller, the run has a hole).
+    @Test mutating func rollersStoppedByTheTestersWatchdogAbortWhereASlipStopIsMeasured() {
+        var slipStop = self
+        _ = slipStop.reachBraking()
+        _ = slipStop.feed(for: 300, ["roller_state": 2, "force_left": 200, "force_right": 190])
+        let measured = slipStop.feed(for: 10, ["roller_state": 3, "force_left": 150, "force_right": 150, "fault_word": 0b10, "slip_left_pct": 22])
+        #expect(measured.contains { if case .measured(.brake) = $0 { true } else { false } })
+        #expect(!measured.contains { if case .aborted = $0 { true } else { false } })
+
+        _ = reachBraking()
+        _ = feed(for: 300, ["roller_state": 2, "force_left": 200, "force_right": 190])
+        let step = feed(for: 10, ["roller_state": 3, "force_left": 150, "force_right": 150, "fault_word": 0b1_0000])
+        #expect(!step.contains { if case .measured = $0 { true } else { false } })
+        let aborts = step.compactMap { if case .aborted(let a) = $0 { a } else { nil } }
+        #expect(aborts.map(\.reason.en) == ["the brake tester stopped the rollers itself: it lost contact with the controller"])
+        #expect(Self.commands(step) == [Self.stop()])
+    }
+
     @Test mutating func timeOutIsJudgedOnSampleTime() {
         _ = reachBraking()
         // No braking force for the whole allowance (20 s of sample time): aborted, rollers stopped.

@@ -84,7 +84,7 @@ struct ServedLaneTests {
         let outcome = try await ServedLane.runFault(
             .soundCar,
             fault: .init(station: .brake, afterPrompt: "Brake now", delay: .milliseconds(300), fault: .noReply, lasts: .seconds(3)))
-        print("served lane brake fault: \(outcome.elapsed); brake link \(outcome.brakeLink)")
+        print("served lane brake fault: \(outcome.elapsed); brake link \(outcome.brakeLink); rig watchdog trips \(outcome.brakeWatchdogTrips)")
         let fault = try #require(outcome.faultStarted)
         let aborts = outcome.aborts
         #expect(aborts.map(\.station) == [.brake], "\(aborts.map { "\($0.station) \($0.reason.en)" })")

@@ -101,6 +101,33 @@ struct ServedRigTests {
         _ = try await waitUntil(link, map, .input, "roller_state", equals: 0)
     }
 
+    /// A controller that dies with the rollers running: the rig stops them by itself once its communication watchdog
+    /// (2 s in the map) expires, and says so in its fault word when somebody asks again.
+    @Test func rollersStopByThemselvesWhenTheControllerFallsSilent() async throws {
+        let rig = try InProcessRig(kind: "brake", scenario: .soundCar, seed: 5)
+        defer { rig.stop() }
+        rig.rig.withModel { model in
+            if case .brake(var brake) = model {
+                brake.setPedal(0)  // nobody brakes: no slip stop
+                model = .brake(brake)
+            }
+        }
+        let link = try link(rig)
+        defer { link.shutdown() }
+        let map = rig.map
+        try await link.perform { try $0.writeCoil(address: map.command("rollers_run")!.address, value: true) }
+        _ = try await waitUntil(link, map, .discreteInput, "ready", equals: 1)
+        #expect(rig.rig.watchdogTrips == 0)
+        // Silence: well past the watchdog (a sleep never ends early; a late one only makes the silence longer).
+        try await Task.sleep(for: .seconds(3))
+        let values = try await snapshot(link, map, .input)
+        #expect(Int(values["fault_word"]!) & Int(BrakeTesterModel.Fault.stoppedControllerSilent) != 0)
+        #expect(values["roller_state"] == 3 || values["roller_state"] == 0)  // coasting down or stopped
+        #expect(try await snapshot(link, map, .coil)["rollers_running"] == 0)
+        #expect(rig.rig.watchdogTrips == 1)
+        _ = try await waitUntil(link, map, .input, "roller_state", equals: 0)
+    }
+
     @Test func exhaustAnalyserSamplesWhenToldAndItsLambdaMatchesItsGases() async throws {
         let rig = try InProcessRig(kind: "exhaust", scenario: .soundCar, seed: 13)
         defer { rig.stop() }

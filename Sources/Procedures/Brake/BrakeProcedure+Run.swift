@@ -152,9 +152,17 @@ extension BrakeProcedure {
             return
         }
         if v[channels.rollerState] != 2 {
+            let fault = UInt16(truncatingIfNeeded: Int(v[channels.faultWord]))
+            if fault & 0b1_0000 != 0 {  // bit 4 (docs/register-maps.md)
+                // The tester's communication watchdog stopped the rollers: it did not hear this controller for its
+                // `comms_watchdog_seconds`, so the samples behind this run have a hole. Never a measurement.
+                abort(
+                    zh: "制动台因与控制器通信中断自行停止了滚筒", en: "the brake tester stopped the rollers itself: it lost contact with the controller",
+                    at: time, into: &actions)
+                return
+            }
             if run.braking {
                 // The firmware stopped the rollers (its own slip stop): the run is measured.
-                let fault = UInt16(truncatingIfNeeded: Int(v[channels.faultWord]))
                 if fault & 0b10 != 0 {
                     run.lockedLeft = v[channels.slipLeftPct] >= threshold / 2
                     run.lockedRight = v[channels.slipRightPct] >= threshold / 2

@@ -48,6 +48,8 @@ struct ServedLane {
         var brakeRollersRunningAtEnd: Bool
         /// The load the simulated dynamometer was set to absorb once the run ended (kW), if one was ever written.
         var dynamometerSetpointAtEnd: Double?
+        /// How many times the brake tester's and the analyser's communication watchdogs made them safe on their own.
+        var brakeWatchdogTrips = 0, analyserWatchdogTrips = 0
 
         var verdicts: [VerdictEvent] { events.compactMap { if case .verdict(let v) = $0 { v } else { nil } } }
         var aborts: [StepAbort] { events.compactMap { if case .aborted(let a) = $0 { a } else { nil } } }
@@ -401,7 +403,8 @@ struct ServedLane {
         return Outcome(
             recording: recording, events: events, brakeLink: summary, lateSamples: late,
             rollerStopWrites: stopWrites.withLock { $0 }, firstSlipSample: firstSlip, faultStarted: faultStarted,
-            elapsed: ContinuousClock.now - started, brakeRollersRunningAtEnd: running, dynamometerSetpointAtEnd: setpoint)
+            elapsed: ContinuousClock.now - started, brakeRollersRunningAtEnd: running, dynamometerSetpointAtEnd: setpoint,
+            brakeWatchdogTrips: brake.rig.watchdogTrips, analyserWatchdogTrips: exhaust.rig.watchdogTrips)
     }
 }
 
