@@ -21,12 +21,17 @@ public final class InProcessRig: Sendable {
     ///   - unitID: the unit id the rig answers.
     ///   - realTimePriority: `SCHED_FIFO` priority for the server thread where the process may have it (tests
     ///     that judge 100 Hz timing ask for it, so a loaded machine does not delay the rig's replies).
+    ///   - commsWatchdog: false switches off the firmware's communication watchdog (the map's
+    ///     `comms_watchdog_seconds`) for a test that plays the controller by hand from a task of the shared pool:
+    ///     on a loaded machine such a task can stall for longer than the watchdog, which a link poller's thread does
+    ///     not. The watchdog itself is tested with it on.
     public init(
         kind: String, scenario: VehicleScenario = .soundCar, fault: RigFault = .none, seed: UInt64 = 1, unitID: UInt8 = 1,
-        realTimePriority: Int? = nil, filePath: String = #filePath
+        realTimePriority: Int? = nil, commsWatchdog: Bool = true, filePath: String = #filePath
     ) throws {
         let path = kind.hasSuffix(".yaml") ? kind : try Repository(filePath: filePath).mapFile(kind)
-        let map = try RegisterMapLoader.load(path: path)
+        var map = try RegisterMapLoader.load(path: path)
+        if !commsWatchdog { map.settings["comms_watchdog_seconds"] = nil }
         rig = SimulatedRig(id: RigID("test.\(map.kind.rawValue)"), map: map, scenario: scenario, fault: fault, seed: seed)
         server = try RigServer(transport: .tcp(host: "127.0.0.1", port: 0), rigs: [unitID: rig])
         server.start(realTimePriority: realTimePriority)
