@@ -38,7 +38,8 @@ public enum ControlCommand: Sendable {
         }
 
         /// Applies the change; false when the model is of another kind.
-        func apply(to model: inout AnyRigModel) -> Bool {
+        @discardableResult
+        public func apply(to model: inout AnyRigModel) -> Bool {
             switch (self, model) {
             case (.pedal(let travel), .brake(var brake)):
                 brake.setPedal(travel)

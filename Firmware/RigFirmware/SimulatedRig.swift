@@ -70,7 +70,7 @@ public final class SimulatedRig: Sendable {
     /// Advances the physics to `time` and returns the register image at that time.
     public func image(at time: Duration) -> RegisterImage {
         state.withLock { state in
-            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
+            refresh(&state, to: time)
             return state.image
         }
     }
@@ -84,10 +84,11 @@ public final class SimulatedRig: Sendable {
     }
 
     /// The controller's request reached the rig at `time` (the server calls this for every request the rig answers,
-    /// reads and writes alike): the physics is advanced to `time`, then the communication watchdog starts over.
+    /// reads and writes alike): the physics is advanced to `time` (a watchdog that expired before it trips at its
+    /// moment), then the watchdog starts over. The register image is left to the reply's own ``image(at:)``.
     public func heard(at time: Duration) {
         state.withLock { state in
-            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
+            advance(&state, to: time)
             state.lastHeard = max(state.lastHeard ?? time, time)
         }
     }
@@ -100,7 +101,7 @@ public final class SimulatedRig: Sendable {
     @discardableResult
     public func write(table: RegisterTable, address: Int, values: [UInt16], at time: Duration) -> [String] {
         state.withLock { state in
-            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
+            refresh(&state, to: time)
             switch table {
             case .coil:
                 for (offset, value) in values.enumerated() where address + offset < state.image.coils.count {
@@ -117,7 +118,7 @@ public final class SimulatedRig: Sendable {
             state.model.withModel { model in
                 for command in commands { model.apply(command: command.name, value: command.value) }
             }
-            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
+            refresh(&state, to: time)
             return commands.map(\.name)
         }
     }
@@ -125,9 +126,9 @@ public final class SimulatedRig: Sendable {
     /// Applies a command by name (engineering value), as a client's write would.
     public func command(_ name: String, value: Double, at time: Duration) {
         state.withLock { state in
-            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
+            refresh(&state, to: time)
             state.model.withModel { $0.apply(command: name, value: value) }
-            Self.refresh(&state, to: time, map: map, watchdog: commsWatchdog)
+            refresh(&state, to: time)
         }
     }
 
@@ -136,14 +137,10 @@ public final class SimulatedRig: Sendable {
         state.withLock { body(&$0.model) }
     }
 
-    private func advance(_ state: inout State, to time: Duration) {
-        Self.advance(&state, to: time, watchdog: commsWatchdog)
-    }
-
     /// Advances the physics to `time`; a watchdog that expires on the way makes the model safe at its moment.
-    private static func advance(_ state: inout State, to time: Duration, watchdog: Duration?) {
-        if let watchdog, let last = state.lastHeard, time - last > watchdog {
-            let trip = last + watchdog
+    private func advance(_ state: inout State, to time: Duration) {
+        if let commsWatchdog, let last = state.lastHeard, time - last > commsWatchdog {
+            let trip = last + commsWatchdog
             if trip > state.now {
                 state.model.withModel { $0.advance(to: trip) }
                 state.now = trip
@@ -157,8 +154,8 @@ public final class SimulatedRig: Sendable {
         }
     }
 
-    private static func refresh(_ state: inout State, to time: Duration, map: RegisterMap, watchdog: Duration?) {
-        advance(&state, to: time, watchdog: watchdog)
+    private func refresh(_ state: inout State, to time: Duration) {
+        advance(&state, to: time)
         let image = state.model.withModel { model in
             var image = state.image
             image.store(model.readings(), map: map)

@@ -15,12 +15,7 @@ struct CommsWatchdogTests {
     static func brakeRig() throws -> SimulatedRig {
         let rig = SimulatedRig(
             id: "L1.brake", map: try RegisterMapLoader.load(path: Repository().mapFile("brake")), scenario: .soundCar, seed: 3)
-        rig.withModel { model in
-            if case .brake(var brake) = model {
-                brake.setPedal(0)
-                model = .brake(brake)
-            }
-        }
+        rig.withModel { ControlCommand.ModelChange.pedal(0).apply(to: &$0) }
         return rig
     }
 
@@ -108,12 +103,7 @@ struct CommsWatchdogTests {
     @Test func aLoadedDynamometerIsUnloadedWhenTheControllerFallsSilent() throws {
         let rig = SimulatedRig(
             id: "L1.exhaust", map: try RegisterMapLoader.load(path: Repository().mapFile("exhaust")), scenario: .soundCar, seed: 5)
-        rig.withModel { model in
-            if case .exhaust(var exhaust) = model {
-                exhaust.finishWarmUp()
-                model = .exhaust(exhaust)
-            }
-        }
+        rig.withModel { ControlCommand.ModelChange.warm.apply(to: &$0) }
         let unloaded = Int(ExhaustAnalyserModel.Fault.unloadedControllerSilent)
         Self.poll(rig, from: 0, to: 0.5)
         rig.command("sampling", value: 1, at: Self.ms(0.5))

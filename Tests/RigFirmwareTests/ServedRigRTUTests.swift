@@ -21,13 +21,8 @@ struct ServedRigRTUTests {
             return map
         }()
         let rig = SimulatedRig(id: "rtu.brake", map: map, scenario: .soundCar, seed: 3)
-        rig.withModel { model in
-            // Nobody brakes: the rollers stay at speed (no slip stop) however late this task reads.
-            if case .brake(var brake) = model {
-                brake.setPedal(0)
-                model = .brake(brake)
-            }
-        }
+        // Nobody brakes: the rollers stay at speed (no slip stop) however late this task reads.
+        rig.withModel { ControlCommand.ModelChange.pedal(0).apply(to: &$0) }
         let server = try RigServer(
             transport: .rtu(SerialLineSettings(device: pair.first, baud: 19200, parity: .even)), rigs: [7: rig])
         server.start()

@@ -51,12 +51,7 @@ struct ServedRigTests {
     /// Nobody brakes: the scripted driver would press 3 s after the rollers reach speed, lock a wheel and have the
     /// rollers stop on the slip, so a test task that reads late on a loaded machine could miss them at speed.
     static func holdPedalReleased(_ rig: InProcessRig) {
-        rig.rig.withModel { model in
-            if case .brake(var brake) = model {
-                brake.setPedal(0)
-                model = .brake(brake)
-            }
-        }
+        rig.rig.withModel { ControlCommand.ModelChange.pedal(0).apply(to: &$0) }
     }
 
     @Test func headlampMeasurementReadsBackAsTheMapPromises() async throws {

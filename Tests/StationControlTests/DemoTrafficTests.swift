@@ -69,7 +69,7 @@ struct DemoTrafficTests {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(120)  // ends as soon as 5 are queued (a few seconds when idle)
+            let deadline = clock.now + .seconds(120)  // ends as soon as one per lane is queued
             while clock.now < deadline, controller.snapshot().queue.count < lanes { try await Task.sleep(for: .milliseconds(50)) }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
